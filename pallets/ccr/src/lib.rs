@@ -1,0 +1,1 @@
+//! pallet-ccr: being written.

@@ -1,0 +1,1 @@
+//! pallet-ecr: being written.

@@ -1,0 +1,1 @@
+//! pallet-ecs: being written.

@@ -1,0 +1,1 @@
+//! pallet-egm: being written.

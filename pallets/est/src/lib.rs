@@ -1,0 +1,1 @@
+//! pallet-est: being written.

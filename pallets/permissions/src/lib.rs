@@ -1,0 +1,1 @@
+//! pallet-permissions: being written.

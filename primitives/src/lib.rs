@@ -1,0 +1,108 @@
+//! Types, constants and traits shared by the EcoChain runtime and its pallets.
+//!
+//! Pallets stay loosely coupled: a token pallet that needs to check a role or
+//! move ECT depends on the traits here, and the runtime wires them to the
+//! permissions pallet and to `pallet-ect`.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::pallet_prelude::DispatchResult;
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_runtime::{
+    helpers_128bit::multiply_by_rational_with_rounding,
+    traits::{IdentifyAccount, Verify},
+    MultiSignature, Rounding,
+};
+
+/// Balance of every fungible amount on the chain (ECT units have 18 decimals).
+pub type Balance = u128;
+/// Block height.
+pub type BlockNumber = u32;
+/// Milliseconds since the Unix epoch, as kept by `pallet-timestamp`.
+pub type Moment = u64;
+/// Transaction index of an account.
+pub type Nonce = u32;
+/// Signature type: sr25519, ed25519 or ecdsa, as polkadot.js signs.
+pub type Signature = MultiSignature;
+/// Account identifier derived from the signer's public key (`AccountId32`).
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Block and state hash.
+pub type Hash = sp_core::H256;
+
+/// One ECT in base units (18 decimals).
+pub const ECT: Balance = 1_000_000_000_000_000_000;
+/// Seconds in the 365-day year used by every APY formula.
+pub const SECONDS_PER_YEAR: u64 = 365 * 24 * 60 * 60;
+/// Seconds in a day.
+pub const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
+/// Basis points in 100%.
+pub const BPS_DENOMINATOR: u32 = 10_000;
+
+/// Privileges the admin origin grants to accounts.
+#[derive(
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Debug,
+    Serialize,
+    Deserialize,
+)]
+pub enum Role {
+    /// Awards and sets EcoScore points.
+    Oracle,
+    /// Issues verified carbon-credit batches.
+    Verifier,
+    /// Mints and revokes EcoCertificates.
+    Issuer,
+    /// Mints EcoGems.
+    Minter,
+    /// Approves inbound bridge releases.
+    Relayer,
+}
+
+/// Answers whether an account holds a role.
+pub trait RoleProvider<AccountId> {
+    /// `true` when `who` holds `role`.
+    fn has_role(who: &AccountId, role: Role) -> bool;
+}
+
+/// What the other pallets need from ECT, the native currency.
+pub trait EctControl<AccountId> {
+    /// Fails while ECT is paused: no ECT may move.
+    fn ensure_transferable() -> DispatchResult;
+    /// Mints `amount` ECT to `who`, failing (and minting nothing) past the max supply.
+    fn mint_capped(who: &AccountId, amount: Balance) -> DispatchResult;
+}
+
+/// Simple-interest reward: `amount * apy_bps * seconds / (365 days * 10_000)`,
+/// rounded down, computed without intermediate overflow (saturating at `u128::MAX`).
+pub fn interest(amount: Balance, apy_bps: u32, seconds: u64) -> Balance {
+    let numerator = u128::from(apy_bps) * u128::from(seconds);
+    let denominator = u128::from(SECONDS_PER_YEAR) * u128::from(BPS_DENOMINATOR);
+    multiply_by_rational_with_rounding(amount, numerator, denominator, Rounding::Down).unwrap_or(Balance::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_percent_over_a_year() {
+        assert_eq!(interest(1_000 * ECT, 500, SECONDS_PER_YEAR), 50 * ECT);
+    }
+
+    #[test]
+    fn interest_rounds_down_and_does_not_overflow() {
+        assert_eq!(interest(1, 500, 1), 0);
+        assert_eq!(interest(Balance::MAX, 10_000, SECONDS_PER_YEAR), Balance::MAX);
+        assert!(interest(Balance::MAX, 20_000, SECONDS_PER_YEAR) == Balance::MAX);
+    }
+}
