@@ -1,1 +1,644 @@
-//! pallet-permissions: being written.
+//! # Permissions — what a Besu operator's permissioning contracts did, on chain
+//!
+//! - **Validator set** with its ed25519 consensus keys. Changes are made by the
+//!   admin origin ([`Pallet::add_validator`], [`Pallet::remove_validator`]) and
+//!   take effect at a *scheduled* height (`now + ChangeDelay`), so every node
+//!   switches at the same block. A change that would empty the set is refused.
+//! - **Validator voting**: a validator [`Pallet::propose`]s any call; when more
+//!   than half of the *current* validators have voted for it, it is dispatched
+//!   with the [`Origin::ValidatorMajority`] origin. The runtime accepts that
+//!   origin as the admin origin, so in local and production chains the
+//!   validators, not a single key, govern (dev chains also accept `sudo`).
+//! - **Node allow-list** of libp2p peer ids (base58 text) read by the node.
+//! - **Account allow-list**, enforced in transaction validation by
+//!   [`CheckAllowListed`] (so the pool refuses a non-listed sender); validators
+//!   are always allowed; the list can be switched off (dev chains).
+//! - **Roles** (oracle, verifier, issuer, minter, relayer) granted by the admin
+//!   origin; the token pallets ask [`RoleProvider::has_role`].
+
+pub use pallet::*;
+
+mod extension;
+mod types;
+pub mod weights;
+
+pub use extension::{CheckAllowListed, ACCOUNT_NOT_ALLOWED};
+pub use types::{ProposalInfo, ScheduledChange, ValidatorInfo};
+pub use weights::WeightInfo;
+
+/// A mock runtime for this pallet's tests (feature `mock`). It lives in the
+/// library, not in a test crate, because `construct_runtime!` adds a test that
+/// builds the *default* genesis, and this pallet rightly refuses a genesis
+/// without validators.
+#[cfg(all(feature = "mock", not(test)))]
+pub mod mock;
+
+use ecochain_primitives::{Role, RoleProvider};
+
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use frame_support::{
+        dispatch::{GetDispatchInfo, PostDispatchInfo},
+        pallet_prelude::*,
+        traits::{EnsureOrigin, OriginTrait},
+    };
+    use frame_system::pallet_prelude::*;
+    use sp_runtime::traits::{Dispatchable, Hash, Saturating};
+
+    #[pallet::pallet]
+    pub struct Pallet<T>(_);
+
+    /// Configuration of the permissions pallet.
+    #[pallet::config]
+    pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+        /// The runtime origin, which can be built from this pallet's [`Origin`].
+        type ProposalOrigin: From<Origin>;
+        /// The runtime call validators vote on.
+        type Proposal: Parameter
+            + Dispatchable<RuntimeOrigin = Self::ProposalOrigin, PostInfo = PostDispatchInfo>
+            + GetDispatchInfo
+            + From<Call<Self>>;
+        /// Origin allowed to change validators, allow-lists and roles.
+        type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+        /// Blocks between a validator-set change being enacted and taking effect.
+        #[pallet::constant]
+        type ChangeDelay: Get<BlockNumberFor<Self>>;
+        /// Blocks a proposal stays open for votes.
+        #[pallet::constant]
+        type ProposalLifetime: Get<BlockNumberFor<Self>>;
+        /// Largest validator set.
+        #[pallet::constant]
+        type MaxValidators: Get<u32>;
+        /// Longest encoded proposal, in bytes.
+        #[pallet::constant]
+        type MaxProposalLen: Get<u32>;
+        /// Heaviest call a proposal may carry (the `vote` weight includes it).
+        #[pallet::constant]
+        type MaxProposalWeight: Get<Weight>;
+        /// Longest peer id text.
+        #[pallet::constant]
+        type MaxPeerIdLen: Get<u32>;
+        /// Weights of this pallet's calls.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// Origin of a call enacted by validator voting.
+    #[pallet::origin]
+    #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+    pub enum Origin {
+        /// More than half of the validators voted for the call.
+        ValidatorMajority,
+    }
+
+    /// A bounded libp2p peer id, as base58 text (`12D3KooW…`).
+    pub type PeerIdOf<T> = BoundedVec<u8, <T as Config>::MaxPeerIdLen>;
+    /// The validator set type.
+    pub type ValidatorsOf<T> =
+        BoundedVec<ValidatorInfo<<T as frame_system::Config>::AccountId>, <T as Config>::MaxValidators>;
+
+    /// The current validator set.
+    #[pallet::storage]
+    pub type Validators<T: Config> = StorageValue<_, ValidatorsOf<T>, ValueQuery>;
+
+    /// The next validator set and the height at which it takes effect.
+    #[pallet::storage]
+    pub type NextChange<T: Config> = StorageValue<_, ScheduledChange<BlockNumberFor<T>, ValidatorsOf<T>>>;
+
+    /// Open proposals.
+    #[pallet::storage]
+    pub type Proposals<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        u32,
+        ProposalInfo<T::AccountId, BlockNumberFor<T>, T::Hash, T::MaxProposalLen, T::MaxValidators>,
+    >;
+
+    /// Id of the next proposal.
+    #[pallet::storage]
+    pub type NextProposalId<T> = StorageValue<_, u32, ValueQuery>;
+
+    /// Peer ids allowed to connect to the network.
+    #[pallet::storage]
+    pub type AllowedNodes<T: Config> = StorageMap<_, Blake2_128Concat, PeerIdOf<T>, ()>;
+
+    /// Accounts allowed to submit transactions (when the list is enabled).
+    #[pallet::storage]
+    pub type AllowedAccounts<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
+
+    /// Whether the account allow-list is enforced.
+    #[pallet::storage]
+    pub type AccountAllowListEnabled<T> = StorageValue<_, bool, ValueQuery>;
+
+    /// Roles held: (account, role) -> ().
+    #[pallet::storage]
+    pub type Roles<T: Config> = StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, Role, ()>;
+
+    /// Genesis configuration.
+    #[pallet::genesis_config]
+    #[derive(frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// Initial validators: account and ed25519 consensus key.
+        pub validators: Vec<(T::AccountId, [u8; 32])>,
+        /// Allow-listed peer ids (base58 text).
+        pub allowed_nodes: Vec<String>,
+        /// Allow-listed accounts.
+        pub allowed_accounts: Vec<T::AccountId>,
+        /// Enforce the account allow-list.
+        pub account_allow_list_enabled: bool,
+        /// Initial role grants.
+        pub roles: Vec<(T::AccountId, Role)>,
+    }
+
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            assert!(!self.validators.is_empty(), "permissions genesis: at least one validator is required");
+            let mut set = Vec::with_capacity(self.validators.len());
+            for (account, key) in &self.validators {
+                assert!(
+                    !set.iter().any(|v: &ValidatorInfo<T::AccountId>| &v.account == account || &v.consensus_key == key),
+                    "permissions genesis: validator {account:?} or its consensus key appears twice"
+                );
+                set.push(ValidatorInfo { account: account.clone(), consensus_key: *key });
+            }
+            let set: ValidatorsOf<T> = set.try_into().unwrap_or_else(|_| {
+                panic!("permissions genesis: more than MaxValidators ({}) validators", T::MaxValidators::get())
+            });
+            Validators::<T>::put(set);
+            for node in &self.allowed_nodes {
+                let peer: PeerIdOf<T> = node
+                    .as_bytes()
+                    .to_vec()
+                    .try_into()
+                    .unwrap_or_else(|_| panic!("permissions genesis: peer id {node} is too long"));
+                AllowedNodes::<T>::insert(peer, ());
+            }
+            for account in &self.allowed_accounts {
+                AllowedAccounts::<T>::insert(account, ());
+            }
+            AccountAllowListEnabled::<T>::put(self.account_allow_list_enabled);
+            for (account, role) in &self.roles {
+                Roles::<T>::insert(account, role, ());
+            }
+        }
+    }
+
+    /// Events of the permissions pallet.
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A validator proposed a call.
+        Proposed {
+            /// Proposal id.
+            id: u32,
+            /// Proposing validator.
+            proposer: T::AccountId,
+            /// Hash of the encoded call.
+            call_hash: T::Hash,
+        },
+        /// A validator voted for a proposal.
+        Voted {
+            /// Proposal id.
+            id: u32,
+            /// Voting validator.
+            voter: T::AccountId,
+            /// Votes from current validators so far.
+            ayes: u32,
+            /// Votes needed.
+            threshold: u32,
+        },
+        /// A proposal reached the majority and was dispatched.
+        Executed {
+            /// Proposal id.
+            id: u32,
+            /// The call's outcome.
+            result: DispatchResult,
+        },
+        /// An expired proposal was removed.
+        ProposalExpired {
+            /// Proposal id.
+            id: u32,
+        },
+        /// A validator-set change was scheduled.
+        ValidatorChangeScheduled {
+            /// Height at which the new set takes effect.
+            at: BlockNumberFor<T>,
+            /// Accounts of the new set.
+            validators: Vec<T::AccountId>,
+        },
+        /// The scheduled validator set took effect.
+        ValidatorSetChanged {
+            /// Accounts of the new set.
+            validators: Vec<T::AccountId>,
+        },
+        /// A peer id was allow-listed.
+        NodeAdded {
+            /// The peer id (base58 text).
+            peer_id: Vec<u8>,
+        },
+        /// A peer id was removed from the allow-list.
+        NodeRemoved {
+            /// The peer id (base58 text).
+            peer_id: Vec<u8>,
+        },
+        /// An account was allow-listed.
+        AccountAdded {
+            /// The account.
+            who: T::AccountId,
+        },
+        /// An account was removed from the allow-list.
+        AccountRemoved {
+            /// The account.
+            who: T::AccountId,
+        },
+        /// The account allow-list was switched on or off.
+        AccountAllowListSet {
+            /// Whether it is enforced now.
+            enabled: bool,
+        },
+        /// A role was granted.
+        RoleGranted {
+            /// The account.
+            who: T::AccountId,
+            /// The role.
+            role: Role,
+        },
+        /// A role was revoked.
+        RoleRevoked {
+            /// The account.
+            who: T::AccountId,
+            /// The role.
+            role: Role,
+        },
+    }
+
+    /// Errors of the permissions pallet.
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The caller is not a current validator.
+        NotValidator,
+        /// The account is already a validator (or will be).
+        AlreadyValidator,
+        /// The consensus key is already used by a validator.
+        DuplicateConsensusKey,
+        /// The change would leave no validator.
+        WouldEmptySet,
+        /// The set would exceed `MaxValidators`.
+        TooManyValidators,
+        /// Another validator-set change is already scheduled.
+        ChangePending,
+        /// No proposal has this id.
+        UnknownProposal,
+        /// The validator already voted for this proposal.
+        AlreadyVoted,
+        /// The proposal's voting period has ended.
+        ProposalExpired,
+        /// The proposal is still open.
+        ProposalStillOpen,
+        /// The encoded call is longer than `MaxProposalLen`.
+        ProposalTooLong,
+        /// The call is heavier than `MaxProposalWeight`.
+        ProposalTooHeavy,
+        /// The peer id is empty or longer than `MaxPeerIdLen`.
+        BadPeerId,
+        /// The peer id is already allow-listed.
+        NodeAlreadyAllowed,
+        /// The peer id is not allow-listed.
+        NodeNotAllowed,
+        /// The account is already allow-listed.
+        AccountAlreadyAllowed,
+        /// The account is not allow-listed.
+        AccountNotAllowed,
+        /// The account already holds the role.
+        RoleAlreadyGranted,
+        /// The account does not hold the role.
+        RoleNotGranted,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            match NextChange::<T>::get() {
+                Some(change) if change.at <= now => {
+                    let validators = change.validators.iter().map(|v| v.account.clone()).collect();
+                    Validators::<T>::put(change.validators);
+                    NextChange::<T>::kill();
+                    Self::deposit_event(Event::ValidatorSetChanged { validators });
+                    T::DbWeight::get().reads_writes(1, 3)
+                }
+                _ => T::DbWeight::get().reads(1),
+            }
+        }
+    }
+
+    #[pallet::call]
+    impl<T: Config> Pallet<T> {
+        /// Propose `call` for validator vote; the proposer's vote counts. With a
+        /// single validator the call is dispatched at once.
+        ///
+        /// Origin: signed by a current validator. Emits [`Event::Proposed`],
+        /// [`Event::Voted`] and, at the majority, [`Event::Executed`].
+        #[pallet::call_index(0)]
+        #[pallet::weight(T::WeightInfo::propose().saturating_add(T::MaxProposalWeight::get()))]
+        pub fn propose(origin: OriginFor<T>, call: Box<T::Proposal>) -> DispatchResultWithPostInfo {
+            let who = ensure_signed(origin)?;
+            ensure!(Self::is_validator(&who), Error::<T>::NotValidator);
+            ensure!(
+                call.get_dispatch_info().total_weight().all_lte(T::MaxProposalWeight::get()),
+                Error::<T>::ProposalTooHeavy
+            );
+            let encoded: BoundedVec<u8, T::MaxProposalLen> =
+                call.encode().try_into().map_err(|_| Error::<T>::ProposalTooLong)?;
+            let id = NextProposalId::<T>::get();
+            NextProposalId::<T>::put(id.wrapping_add(1));
+            let call_hash = T::Hashing::hash(&encoded);
+            let now = frame_system::Pallet::<T>::block_number();
+            let info = ProposalInfo {
+                call: encoded,
+                call_hash,
+                proposer: who.clone(),
+                expires_at: now.saturating_add(T::ProposalLifetime::get()),
+                votes: Default::default(),
+            };
+            Proposals::<T>::insert(id, info);
+            Self::deposit_event(Event::Proposed { id, proposer: who.clone(), call_hash });
+            let actual = Self::do_vote(id, who)?;
+            Ok(Some(T::WeightInfo::propose().saturating_add(actual)).into())
+        }
+
+        /// Vote for an open proposal; at more than half of the current
+        /// validators the call is dispatched.
+        ///
+        /// Origin: signed by a current validator. Emits [`Event::Voted`] and, at
+        /// the majority, [`Event::Executed`].
+        #[pallet::call_index(1)]
+        #[pallet::weight(T::WeightInfo::vote().saturating_add(T::MaxProposalWeight::get()))]
+        pub fn vote(origin: OriginFor<T>, id: u32) -> DispatchResultWithPostInfo {
+            let who = ensure_signed(origin)?;
+            ensure!(Self::is_validator(&who), Error::<T>::NotValidator);
+            let actual = Self::do_vote(id, who)?;
+            Ok(Some(T::WeightInfo::vote().saturating_add(actual)).into())
+        }
+
+        /// Remove a proposal whose voting period has ended.
+        ///
+        /// Origin: signed (anyone). Emits [`Event::ProposalExpired`].
+        #[pallet::call_index(2)]
+        #[pallet::weight(T::WeightInfo::close_expired())]
+        pub fn close_expired(origin: OriginFor<T>, id: u32) -> DispatchResult {
+            ensure_signed(origin)?;
+            let info = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+            ensure!(frame_system::Pallet::<T>::block_number() > info.expires_at, Error::<T>::ProposalStillOpen);
+            Proposals::<T>::remove(id);
+            Self::deposit_event(Event::ProposalExpired { id });
+            Ok(())
+        }
+
+        /// Schedule adding a validator with its ed25519 consensus key, effective
+        /// `ChangeDelay` blocks from now.
+        ///
+        /// Origin: admin. Emits [`Event::ValidatorChangeScheduled`].
+        #[pallet::call_index(3)]
+        #[pallet::weight(T::WeightInfo::change_validators())]
+        pub fn add_validator(origin: OriginFor<T>, account: T::AccountId, consensus_key: [u8; 32]) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(NextChange::<T>::get().is_none(), Error::<T>::ChangePending);
+            let mut set = Validators::<T>::get();
+            ensure!(!set.iter().any(|v| v.account == account), Error::<T>::AlreadyValidator);
+            ensure!(!set.iter().any(|v| v.consensus_key == consensus_key), Error::<T>::DuplicateConsensusKey);
+            set.try_push(ValidatorInfo { account, consensus_key }).map_err(|_| Error::<T>::TooManyValidators)?;
+            Self::schedule(set);
+            Ok(())
+        }
+
+        /// Schedule removing a validator, effective `ChangeDelay` blocks from
+        /// now. The last validator cannot be removed.
+        ///
+        /// Origin: admin. Emits [`Event::ValidatorChangeScheduled`].
+        #[pallet::call_index(4)]
+        #[pallet::weight(T::WeightInfo::change_validators())]
+        pub fn remove_validator(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(NextChange::<T>::get().is_none(), Error::<T>::ChangePending);
+            let mut set = Validators::<T>::get();
+            let before = set.len();
+            set.retain(|v| v.account != account);
+            ensure!(set.len() < before, Error::<T>::NotValidator);
+            ensure!(!set.is_empty(), Error::<T>::WouldEmptySet);
+            Self::schedule(set);
+            Ok(())
+        }
+
+        /// Allow-list a libp2p peer id (base58 text).
+        ///
+        /// Origin: admin. Emits [`Event::NodeAdded`].
+        #[pallet::call_index(5)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn add_node(origin: OriginFor<T>, peer_id: Vec<u8>) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let peer = Self::peer_id(&peer_id)?;
+            ensure!(!AllowedNodes::<T>::contains_key(&peer), Error::<T>::NodeAlreadyAllowed);
+            AllowedNodes::<T>::insert(peer, ());
+            Self::deposit_event(Event::NodeAdded { peer_id });
+            Ok(())
+        }
+
+        /// Remove a peer id from the allow-list.
+        ///
+        /// Origin: admin. Emits [`Event::NodeRemoved`].
+        #[pallet::call_index(6)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn remove_node(origin: OriginFor<T>, peer_id: Vec<u8>) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            let peer = Self::peer_id(&peer_id)?;
+            ensure!(AllowedNodes::<T>::take(&peer).is_some(), Error::<T>::NodeNotAllowed);
+            Self::deposit_event(Event::NodeRemoved { peer_id });
+            Ok(())
+        }
+
+        /// Allow-list an account.
+        ///
+        /// Origin: admin. Emits [`Event::AccountAdded`].
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn add_account(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(!AllowedAccounts::<T>::contains_key(&who), Error::<T>::AccountAlreadyAllowed);
+            AllowedAccounts::<T>::insert(&who, ());
+            Self::deposit_event(Event::AccountAdded { who });
+            Ok(())
+        }
+
+        /// Remove an account from the allow-list.
+        ///
+        /// Origin: admin. Emits [`Event::AccountRemoved`].
+        #[pallet::call_index(8)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn remove_account(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(AllowedAccounts::<T>::take(&who).is_some(), Error::<T>::AccountNotAllowed);
+            Self::deposit_event(Event::AccountRemoved { who });
+            Ok(())
+        }
+
+        /// Switch the account allow-list on or off.
+        ///
+        /// Origin: admin. Emits [`Event::AccountAllowListSet`].
+        #[pallet::call_index(9)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn set_account_allow_list(origin: OriginFor<T>, enabled: bool) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            AccountAllowListEnabled::<T>::put(enabled);
+            Self::deposit_event(Event::AccountAllowListSet { enabled });
+            Ok(())
+        }
+
+        /// Grant `role` to `who`.
+        ///
+        /// Origin: admin. Emits [`Event::RoleGranted`].
+        #[pallet::call_index(10)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn grant_role(origin: OriginFor<T>, who: T::AccountId, role: Role) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(!Roles::<T>::contains_key(&who, role), Error::<T>::RoleAlreadyGranted);
+            Roles::<T>::insert(&who, role, ());
+            Self::deposit_event(Event::RoleGranted { who, role });
+            Ok(())
+        }
+
+        /// Revoke `role` from `who`.
+        ///
+        /// Origin: admin. Emits [`Event::RoleRevoked`].
+        #[pallet::call_index(11)]
+        #[pallet::weight(T::WeightInfo::set_entry())]
+        pub fn revoke_role(origin: OriginFor<T>, who: T::AccountId, role: Role) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            ensure!(Roles::<T>::take(&who, role).is_some(), Error::<T>::RoleNotGranted);
+            Self::deposit_event(Event::RoleRevoked { who, role });
+            Ok(())
+        }
+    }
+
+    impl<T: Config> Pallet<T> {
+        /// Whether `who` is in the current validator set.
+        pub fn is_validator(who: &T::AccountId) -> bool {
+            Validators::<T>::get().iter().any(|v| &v.account == who)
+        }
+
+        /// Votes needed: more than half of `n` validators.
+        pub fn threshold(n: usize) -> u32 {
+            u32::try_from(n / 2 + 1).unwrap_or(u32::MAX)
+        }
+
+        fn peer_id(raw: &[u8]) -> Result<PeerIdOf<T>, DispatchError> {
+            ensure!(!raw.is_empty(), Error::<T>::BadPeerId);
+            Ok(raw.to_vec().try_into().map_err(|_| Error::<T>::BadPeerId)?)
+        }
+
+        fn schedule(set: ValidatorsOf<T>) {
+            let at = frame_system::Pallet::<T>::block_number().saturating_add(T::ChangeDelay::get());
+            let validators = set.iter().map(|v| v.account.clone()).collect();
+            NextChange::<T>::put(ScheduledChange { at, validators: set });
+            Self::deposit_event(Event::ValidatorChangeScheduled { at, validators });
+        }
+
+        /// Record `who`'s vote on proposal `id` and dispatch it at the majority.
+        /// Returns the weight of the dispatched call, if any.
+        fn do_vote(id: u32, who: T::AccountId) -> Result<Weight, DispatchError> {
+            let mut info = Proposals::<T>::get(id).ok_or(Error::<T>::UnknownProposal)?;
+            ensure!(frame_system::Pallet::<T>::block_number() <= info.expires_at, Error::<T>::ProposalExpired);
+            ensure!(!info.votes.contains(&who), Error::<T>::AlreadyVoted);
+            let set = Validators::<T>::get();
+            // Votes of accounts that left the set no longer count.
+            info.votes.retain(|v| set.iter().any(|s| &s.account == v));
+            info.votes.try_push(who.clone()).map_err(|_| Error::<T>::TooManyValidators)?;
+            let ayes = u32::try_from(info.votes.len()).unwrap_or(u32::MAX);
+            let threshold = Self::threshold(set.len());
+            Self::deposit_event(Event::Voted { id, voter: who, ayes, threshold });
+            if ayes < threshold {
+                Proposals::<T>::insert(id, info);
+                return Ok(Weight::zero());
+            }
+            Proposals::<T>::remove(id);
+            let call = T::Proposal::decode(&mut &info.call[..]).map_err(|_| Error::<T>::UnknownProposal)?;
+            let weight = call.get_dispatch_info().total_weight();
+            let outcome = call.dispatch(Origin::ValidatorMajority.into());
+            let (result, used) = match outcome {
+                Ok(post) => (Ok(()), post.actual_weight.unwrap_or(weight)),
+                Err(e) => (Err(e.error), e.post_info.actual_weight.unwrap_or(weight)),
+            };
+            Self::deposit_event(Event::Executed { id, result });
+            Ok(used)
+        }
+
+        /// Whether `who` may submit transactions now.
+        pub fn is_account_allowed(who: &T::AccountId) -> bool {
+            !AccountAllowListEnabled::<T>::get() || AllowedAccounts::<T>::contains_key(who) || Self::is_validator(who)
+        }
+
+        /// Whether the peer id (base58 text) is allow-listed.
+        pub fn is_node_allowed(peer_id: &[u8]) -> bool {
+            PeerIdOf::<T>::try_from(peer_id.to_vec()).map(AllowedNodes::<T>::contains_key).unwrap_or(false)
+        }
+
+        /// All allow-listed peer ids.
+        pub fn allowed_nodes() -> Vec<Vec<u8>> {
+            AllowedNodes::<T>::iter_keys().map(|k| k.into_inner()).collect()
+        }
+
+        /// The current validator set.
+        pub fn validators() -> Vec<ValidatorInfo<T::AccountId>> {
+            Validators::<T>::get().into_inner()
+        }
+
+        /// The roles `who` holds.
+        pub fn roles_of(who: &T::AccountId) -> Vec<Role> {
+            Roles::<T>::iter_key_prefix(who).collect()
+        }
+
+        /// Invariants: a non-empty set with unique accounts and keys, the same for
+        /// a scheduled set, and proposals' votes bounded by the set.
+        pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+            fn check<A: PartialEq>(set: &[ValidatorInfo<A>]) -> Result<(), sp_runtime::TryRuntimeError> {
+                ensure!(!set.is_empty(), "validator set is empty");
+                for (i, v) in set.iter().enumerate() {
+                    for w in &set[i + 1..] {
+                        ensure!(v.account != w.account, "duplicate validator account");
+                        ensure!(v.consensus_key != w.consensus_key, "duplicate consensus key");
+                    }
+                }
+                Ok(())
+            }
+            check(&Validators::<T>::get())?;
+            if let Some(next) = NextChange::<T>::get() {
+                check(&next.validators)?;
+            }
+            for (id, p) in Proposals::<T>::iter() {
+                ensure!(id < NextProposalId::<T>::get(), "proposal id not yet issued");
+                ensure!(!p.votes.is_empty(), "open proposal without votes");
+            }
+            Ok(())
+        }
+    }
+
+    impl<T: Config> RoleProvider<T::AccountId> for Pallet<T> {
+        fn has_role(who: &T::AccountId, role: Role) -> bool {
+            Roles::<T>::contains_key(who, role)
+        }
+    }
+
+    /// Accepts only calls enacted by validator majority.
+    pub struct EnsureValidatorMajority<T>(core::marker::PhantomData<T>);
+
+    impl<O, T> EnsureOrigin<O> for EnsureValidatorMajority<T>
+    where
+        O: OriginTrait + From<Origin> + Into<Result<Origin, O>>,
+    {
+        type Success = ();
+
+        fn try_origin(o: O) -> Result<Self::Success, O> {
+            o.into().map(|Origin::ValidatorMajority| ())
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! `CheckAllowListed`: the account allow-list, enforced at transaction validation.
+
+use crate::{Config, Pallet};
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use core::marker::PhantomData;
+use frame_support::{
+    pallet_prelude::TransactionSource,
+    traits::{Get, OriginTrait},
+    weights::Weight,
+    DefaultNoBound,
+};
+use scale_info::TypeInfo;
+use sp_runtime::{
+    impl_tx_ext_default,
+    traits::{DispatchInfoOf, TransactionExtension, ValidateResult},
+    transaction_validity::InvalidTransaction,
+};
+
+/// `InvalidTransaction::Custom` code for a sender that is not allow-listed.
+pub const ACCOUNT_NOT_ALLOWED: u8 = 1;
+
+/// Refuses signed transactions from accounts not on the allow-list, while the
+/// list is enforced. Zero-sized: clients that do not know it still sign correctly.
+#[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct CheckAllowListed<T>(PhantomData<T>);
+
+impl<T> CheckAllowListed<T> {
+    /// The extension (it carries no data).
+    pub fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> core::fmt::Debug for CheckAllowListed<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CheckAllowListed")
+    }
+}
+
+impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckAllowListed<T> {
+    const IDENTIFIER: &'static str = "CheckAllowListed";
+    type Implicit = ();
+    type Val = ();
+    type Pre = ();
+
+    fn weight(&self, _: &T::RuntimeCall) -> Weight {
+        // Up to three reads: the flag, the list entry, the validator set.
+        T::DbWeight::get().reads(3)
+    }
+
+    fn validate(
+        &self,
+        origin: <T as frame_system::Config>::RuntimeOrigin,
+        _call: &T::RuntimeCall,
+        _info: &DispatchInfoOf<T::RuntimeCall>,
+        _len: usize,
+        _self_implicit: Self::Implicit,
+        _inherited_implication: &impl Encode,
+        _source: TransactionSource,
+    ) -> ValidateResult<Self::Val, T::RuntimeCall> {
+        if let Some(who) = origin.as_signer() {
+            if !Pallet::<T>::is_account_allowed(who) {
+                return Err(InvalidTransaction::Custom(ACCOUNT_NOT_ALLOWED).into());
+            }
+        }
+        Ok((Default::default(), (), origin))
+    }
+
+    impl_tx_ext_default!(T::RuntimeCall; prepare);
+}
