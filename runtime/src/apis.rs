@@ -1,0 +1,311 @@
+//! Runtime APIs: the standard ones clients and the node need, plus
+//! [`EcoChainApi`] (token queries behind the node's `ect_*` … `ecosystem_*`
+//! RPC methods) and [`PermissionsApi`] (validator set and allow-lists for
+//! consensus and networking).
+//!
+//! `impl_runtime_apis!` also generates [`api::dispatch`], the native entry
+//! point the node's executor calls with a method name (`Core_version`, …) and
+//! SCALE-encoded arguments.
+
+use crate::{
+    AccountId, Balance, Block, BlockNumber, Ccr, Ecr, Ecs, Ect, Egm, Est, Executive, InherentDataExt, Nonce,
+    Permissions, Runtime, RuntimeGenesisConfig, System, VERSION,
+};
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use frame_support::genesis_builder_helper::{build_state, get_preset};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_core::OpaqueMetadata;
+use sp_runtime::{
+    traits::Block as BlockT,
+    transaction_validity::{TransactionSource, TransactionValidity},
+    ApplyExtrinsicResult,
+};
+use sp_version::RuntimeVersion;
+
+/// An account's holdings in all six tokens (`ecosystem_balance`).
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EcosystemBalance {
+    /// ECT: free, staked, other held, pending rewards.
+    pub ect: pallet_ect::EctBalance,
+    /// ECS score profile.
+    pub ecs: pallet_ecs::ScoreProfile,
+    /// CCR credits per batch.
+    pub ccr: pallet_ccr::CcrBalance,
+    /// Number of ECR certificates owned.
+    pub ecr: u32,
+    /// EST receipt balance (sum of active positions).
+    pub est: Balance,
+    /// EGM gems: VIP status and total gem value.
+    pub egm: pallet_egm::VipInfo,
+}
+
+/// Chain-wide token figures (`ecosystem_stats`).
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EcosystemStats {
+    /// Current block height.
+    pub block_number: BlockNumber,
+    /// ECT supplies and staking.
+    pub ect: pallet_ect::TokenInfo,
+    /// EST positions and totals.
+    pub est: pallet_est::EstInfo,
+    /// CCR issued, retired, listed.
+    pub ccr: pallet_ccr::CcrStats,
+    /// ECR certificates in existence.
+    pub ecr_certificates: u64,
+    /// EGM gems and values.
+    pub egm: pallet_egm::GemStats,
+    /// Current validator count.
+    pub validators: u32,
+}
+
+sp_api::decl_runtime_apis! {
+    /// Read-only token queries served over RPC by the node.
+    pub trait EcoChainApi {
+        /// ECT name, symbol, decimals and supplies.
+        fn ect_info() -> pallet_ect::TokenInfo;
+        /// ECT free, staked, held and pending rewards of an account.
+        fn ect_balance(who: AccountId) -> pallet_ect::EctBalance;
+        /// ECS score, level, monthly score, achievements and badges.
+        fn ecs_profile(who: AccountId) -> pallet_ecs::ScoreProfile;
+        /// ECS levels with their required scores and benefits.
+        fn ecs_levels() -> Vec<pallet_ecs::LevelView>;
+        /// Benefits of the ECS level an account reached.
+        fn ecs_benefits(who: AccountId) -> Vec<Vec<u8>>;
+        /// CCR credits of an account per batch, with expired ones apart.
+        fn ccr_balance(who: AccountId) -> pallet_ccr::CcrBalance;
+        /// Open CCR marketplace listings.
+        fn ccr_marketplace() -> Vec<pallet_ccr::ListingView<AccountId>>;
+        /// CCR retirements made by an account.
+        fn ccr_retirements(who: AccountId) -> Vec<pallet_ccr::RetirementView<AccountId>>;
+        /// ECR certificates owned by an account.
+        fn ecr_certificates(who: AccountId) -> Vec<(pallet_ecr::TokenId, pallet_ecr::CertificateRecord<AccountId>)>;
+        /// An ECR certificate's record and verified flag.
+        fn ecr_verify(token: pallet_ecr::TokenId) -> Option<pallet_ecr::CertificateRecord<AccountId>>;
+        /// EST positions of an account.
+        fn est_positions(who: AccountId) -> Vec<pallet_est::Position<AccountId>>;
+        /// EST rewards of an account's active positions.
+        fn est_rewards(who: AccountId) -> pallet_est::PendingRewards;
+        /// EST tiers.
+        fn est_tiers() -> Vec<pallet_est::TierInfo>;
+        /// EGM gems owned by an account.
+        fn egm_gems(who: AccountId) -> Vec<(pallet_egm::GemId, pallet_egm::GemInfo<AccountId>)>;
+        /// EGM VIP status of an account.
+        fn egm_vip_status(who: AccountId) -> pallet_egm::VipInfo;
+        /// Benefits of an account's VIP status.
+        fn egm_benefits(who: AccountId) -> (pallet_egm::VipStatus, Vec<Vec<u8>>);
+        /// All six balances of an account.
+        fn ecosystem_balance(who: AccountId) -> EcosystemBalance;
+        /// Chain-wide token figures.
+        fn ecosystem_stats() -> EcosystemStats;
+    }
+
+    /// Validator set and allow-lists, read by consensus and networking.
+    pub trait PermissionsApi {
+        /// The validator set executing the next block.
+        fn validators() -> Vec<pallet_permissions::ValidatorInfo<AccountId>>;
+        /// A scheduled validator-set change: the height and the new set.
+        fn next_validator_change() -> Option<(BlockNumber, Vec<pallet_permissions::ValidatorInfo<AccountId>>)>;
+        /// Allow-listed peer ids (base58 text).
+        fn allowed_nodes() -> Vec<Vec<u8>>;
+        /// Whether an account may submit transactions.
+        fn is_account_allowed(who: AccountId) -> bool;
+    }
+}
+
+sp_api::impl_runtime_apis! {
+    impl sp_api::Core<Block> for Runtime {
+        fn version() -> RuntimeVersion {
+            VERSION
+        }
+
+        fn execute_block(block: <Block as BlockT>::LazyBlock) {
+            Executive::execute_block(block);
+        }
+
+        fn initialize_block(header: &<Block as BlockT>::Header) -> sp_runtime::ExtrinsicInclusionMode {
+            Executive::initialize_block(header)
+        }
+    }
+
+    impl sp_api::Metadata<Block> for Runtime {
+        fn metadata() -> OpaqueMetadata {
+            OpaqueMetadata::new(Runtime::metadata().into())
+        }
+
+        fn metadata_at_version(version: u32) -> Option<OpaqueMetadata> {
+            Runtime::metadata_at_version(version)
+        }
+
+        fn metadata_versions() -> Vec<u32> {
+            Runtime::metadata_versions()
+        }
+    }
+
+    impl sp_block_builder::BlockBuilder<Block> for Runtime {
+        fn apply_extrinsic(extrinsic: <Block as BlockT>::Extrinsic) -> ApplyExtrinsicResult {
+            Executive::apply_extrinsic(extrinsic)
+        }
+
+        fn finalize_block() -> <Block as BlockT>::Header {
+            Executive::finalize_block()
+        }
+
+        fn inherent_extrinsics(data: sp_inherents::InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
+            data.create_extrinsics()
+        }
+
+        fn check_inherents(
+            block: <Block as BlockT>::LazyBlock,
+            data: sp_inherents::InherentData,
+        ) -> sp_inherents::CheckInherentsResult {
+            data.check_extrinsics(&block)
+        }
+    }
+
+    impl sp_transaction_pool::runtime_api::TaggedTransactionQueue<Block> for Runtime {
+        fn validate_transaction(
+            source: TransactionSource,
+            tx: <Block as BlockT>::Extrinsic,
+            block_hash: <Block as BlockT>::Hash,
+        ) -> TransactionValidity {
+            Executive::validate_transaction(source, tx, block_hash)
+        }
+    }
+
+    impl sp_offchain::OffchainWorkerApi<Block> for Runtime {
+        fn offchain_worker(header: &<Block as BlockT>::Header) {
+            Executive::offchain_worker(header)
+        }
+    }
+
+    impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
+        fn account_nonce(account: AccountId) -> Nonce {
+            System::account_nonce(account)
+        }
+    }
+
+    impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
+        fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
+            build_state::<RuntimeGenesisConfig>(config)
+        }
+
+        fn get_preset(id: &Option<sp_genesis_builder::PresetId>) -> Option<Vec<u8>> {
+            get_preset::<RuntimeGenesisConfig>(id, crate::genesis::get_preset)
+        }
+
+        fn preset_names() -> Vec<sp_genesis_builder::PresetId> {
+            crate::genesis::preset_names()
+        }
+    }
+
+    impl self::EcoChainApi<Block> for Runtime {
+        fn ect_info() -> pallet_ect::TokenInfo {
+            Ect::info()
+        }
+
+        fn ect_balance(who: AccountId) -> pallet_ect::EctBalance {
+            Ect::balance(&who)
+        }
+
+        fn ecs_profile(who: AccountId) -> pallet_ecs::ScoreProfile {
+            Ecs::profile(&who)
+        }
+
+        fn ecs_levels() -> Vec<pallet_ecs::LevelView> {
+            Ecs::levels()
+        }
+
+        fn ecs_benefits(who: AccountId) -> Vec<Vec<u8>> {
+            Ecs::benefits_of(&who)
+        }
+
+        fn ccr_balance(who: AccountId) -> pallet_ccr::CcrBalance {
+            Ccr::balance(&who)
+        }
+
+        fn ccr_marketplace() -> Vec<pallet_ccr::ListingView<AccountId>> {
+            Ccr::marketplace()
+        }
+
+        fn ccr_retirements(who: AccountId) -> Vec<pallet_ccr::RetirementView<AccountId>> {
+            Ccr::retirements(&who)
+        }
+
+        fn ecr_certificates(who: AccountId) -> Vec<(pallet_ecr::TokenId, pallet_ecr::CertificateRecord<AccountId>)> {
+            Ecr::certificates(&who)
+        }
+
+        fn ecr_verify(token: pallet_ecr::TokenId) -> Option<pallet_ecr::CertificateRecord<AccountId>> {
+            Ecr::verify(token)
+        }
+
+        fn est_positions(who: AccountId) -> Vec<pallet_est::Position<AccountId>> {
+            Est::positions(&who)
+        }
+
+        fn est_rewards(who: AccountId) -> pallet_est::PendingRewards {
+            Est::pending_rewards(&who)
+        }
+
+        fn est_tiers() -> Vec<pallet_est::TierInfo> {
+            Est::tiers()
+        }
+
+        fn egm_gems(who: AccountId) -> Vec<(pallet_egm::GemId, pallet_egm::GemInfo<AccountId>)> {
+            Egm::gems(&who)
+        }
+
+        fn egm_vip_status(who: AccountId) -> pallet_egm::VipInfo {
+            Egm::vip_status(&who)
+        }
+
+        fn egm_benefits(who: AccountId) -> (pallet_egm::VipStatus, Vec<Vec<u8>>) {
+            Egm::benefits_of(&who)
+        }
+
+        fn ecosystem_balance(who: AccountId) -> EcosystemBalance {
+            EcosystemBalance {
+                ect: Ect::balance(&who),
+                ecs: Ecs::profile(&who),
+                ccr: Ccr::balance(&who),
+                ecr: Ecr::balance_of(&who),
+                est: Est::est_balance(&who),
+                egm: Egm::vip_status(&who),
+            }
+        }
+
+        fn ecosystem_stats() -> EcosystemStats {
+            EcosystemStats {
+                block_number: System::block_number(),
+                ect: Ect::info(),
+                est: Est::info(),
+                ccr: Ccr::stats(),
+                ecr_certificates: Ecr::total_supply(),
+                egm: Egm::stats(),
+                validators: u32::try_from(Permissions::validators().len()).unwrap_or(u32::MAX),
+            }
+        }
+    }
+
+    impl self::PermissionsApi<Block> for Runtime {
+        fn validators() -> Vec<pallet_permissions::ValidatorInfo<AccountId>> {
+            Permissions::validators()
+        }
+
+        fn next_validator_change() -> Option<(BlockNumber, Vec<pallet_permissions::ValidatorInfo<AccountId>>)> {
+            pallet_permissions::NextChange::<Runtime>::get().map(|c| (c.at, c.validators.into_inner()))
+        }
+
+        fn allowed_nodes() -> Vec<Vec<u8>> {
+            Permissions::allowed_nodes()
+        }
+
+        fn is_account_allowed(who: AccountId) -> bool {
+            Permissions::is_account_allowed(&who)
+        }
+    }
+}
