@@ -21,6 +21,7 @@ extern crate alloc;
 
 mod apis;
 pub mod genesis;
+pub mod signing;
 
 pub use apis::{api, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
 /// Types returned by [`EcoChainApi`].

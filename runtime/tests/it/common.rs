@@ -1,16 +1,14 @@
 //! Helpers: genesis externalities, signing with dev keys, building blocks.
 
-use codec::Encode;
 use ecochain_runtime::{
-    Address, Block, Executive, Header, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SignedPayload, TxExtension,
-    UncheckedExtrinsic, VERSION,
+    Block, Executive, Header, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, UncheckedExtrinsic,
 };
-use sp_core::{Pair, H256};
+use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-    generic::{Digest, Era},
+    generic::Digest,
     traits::{BlakeTwo256, Hash as _, Header as _},
-    BuildStorage, MultiSignature, StateVersion,
+    BuildStorage, StateVersion,
 };
 
 /// The chain under test: genesis storage and the genesis header.
@@ -50,25 +48,7 @@ impl Chain {
 
 /// Sign `call` as `signer` with `nonce`, immortal, for the chain with `genesis_hash`.
 pub fn sign(call: RuntimeCall, signer: Sr25519Keyring, nonce: Nonce, genesis_hash: H256) -> UncheckedExtrinsic {
-    let extension: TxExtension = (
-        frame_system::CheckNonZeroSender::new(),
-        pallet_permissions::CheckAllowListed::new(),
-        frame_system::CheckSpecVersion::new(),
-        frame_system::CheckTxVersion::new(),
-        frame_system::CheckGenesis::new(),
-        frame_system::CheckEra::from(Era::Immortal),
-        frame_system::CheckNonce::from(nonce),
-        frame_system::CheckWeight::new(),
-    );
-    let implicit = ((), (), VERSION.spec_version, VERSION.transaction_version, genesis_hash, genesis_hash, (), ());
-    let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-    let signature = payload.using_encoded(|bytes| signer.pair().sign(bytes));
-    UncheckedExtrinsic::new_signed(
-        call,
-        Address::Id(signer.to_account_id()),
-        MultiSignature::Sr25519(signature),
-        extension,
-    )
+    ecochain_runtime::signing::sign_immortal(call, &signer.pair(), nonce, genesis_hash)
 }
 
 /// The timestamp inherent.

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test command: installs what a fresh Debian machine lacks, checks
+# formatting and lints, builds, and runs every test layer.
+#   scripts/test.sh            everything
+# CARGO_TARGET_DIR defaults to ~/.cache/ecochain-target so builds are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ecochain-target}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "unit, pallet, runtime and node tests"
+cargo test --workspace --locked
+
+if [ -x scripts/test-e2e.sh ] && [ -d e2e ]; then
+  step "end to end with real clients"
+  cargo build --locked -p ecochain-node
+  ECOCHAIN_BIN="$CARGO_TARGET_DIR/debug/ecochain" scripts/test-e2e.sh
+fi
+
+step "all tests passed"
