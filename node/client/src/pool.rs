@@ -1,0 +1,216 @@
+//! The transaction pool service: decodes and validates extrinsics through the
+//! runtime (`TaggedTransactionQueue_validate_transaction` at the best block),
+//! then hands them to `ecochain-txpool`, which orders and bounds them. After
+//! each block it prunes what was included and re-validates the rest.
+
+use crate::{extrinsic_hash, Client};
+use codec::{Decode, DecodeAll};
+use ecochain_runtime::UncheckedExtrinsic;
+use ecochain_txpool::{NewTransaction, Options, Pool, PoolError, PoolStatus, ReadyIter, SubmitOutcome, TxStatus};
+use futures::{stream::BoxStream, StreamExt};
+use sp_core::H256;
+use sp_runtime::transaction_validity::{TransactionSource, TransactionValidityError};
+use std::sync::Arc;
+
+/// Largest extrinsic accepted, bytes.
+pub const MAX_EXTRINSIC_BYTES: usize = 4 * 1024 * 1024;
+
+/// Why a submission was refused. [`SubmitError::rpc_code`] gives Substrate's code.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The bytes are not an extrinsic of this chain (1001).
+    #[error("extrinsic has invalid format: {0}")]
+    BadFormat(String),
+    /// Validation could not run (1002).
+    #[error("verification error: {0}")]
+    Verification(String),
+    /// The pool refused it (1010 … 1018).
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+}
+
+impl SubmitError {
+    /// JSON-RPC error code, as Substrate's `author_*` methods answer.
+    pub fn rpc_code(&self) -> i32 {
+        match self {
+            Self::BadFormat(_) => 1001,
+            Self::Verification(_) => 1002,
+            Self::Pool(e) => e.rpc_code(),
+        }
+    }
+
+    /// JSON-RPC error message.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadFormat(_) => "Extrinsic has invalid format".into(),
+            Self::Verification(_) => "Verification Error".into(),
+            Self::Pool(PoolError::InvalidTransaction(_)) => "Invalid Transaction".into(),
+            Self::Pool(PoolError::UnknownTransaction(_)) => "Unknown Transaction Validity".into(),
+            Self::Pool(e) => e.to_string(),
+        }
+    }
+
+    /// JSON-RPC error data: the reason, in words.
+    pub fn data(&self) -> Option<String> {
+        match self {
+            Self::BadFormat(reason) | Self::Verification(reason) => Some(reason.clone()),
+            Self::Pool(PoolError::InvalidTransaction(i)) => Some(<&'static str>::from(*i).to_string()),
+            Self::Pool(PoolError::UnknownTransaction(u)) => Some(<&'static str>::from(*u).to_string()),
+            Self::Pool(e) => Some(e.to_string()),
+        }
+    }
+}
+
+/// See the module docs.
+pub struct TransactionPool {
+    client: Arc<Client>,
+    pool: Pool,
+    ready: tokio::sync::Notify,
+}
+
+/// The signer of an extrinsic, for per-sender limits.
+fn sender_of(xt: &UncheckedExtrinsic) -> Option<Vec<u8>> {
+    match &xt.preamble {
+        sp_runtime::generic::Preamble::Signed(address, ..) => Some(codec::Encode::encode(address)),
+        _ => None,
+    }
+}
+
+impl TransactionPool {
+    /// A pool over `client` with `options`.
+    pub fn new(client: Arc<Client>, options: Options) -> Arc<Self> {
+        Arc::new(Self { client, pool: Pool::new(options), ready: tokio::sync::Notify::new() })
+    }
+
+    /// The underlying pool.
+    pub fn inner(&self) -> &Pool {
+        &self.pool
+    }
+
+    fn validate(&self, xt: Vec<u8>, source: TransactionSource) -> Result<NewTransaction, SubmitError> {
+        if xt.len() > MAX_EXTRINSIC_BYTES {
+            return Err(SubmitError::BadFormat(format!(
+                "{} bytes is above the {MAX_EXTRINSIC_BYTES}-byte limit",
+                xt.len()
+            )));
+        }
+        let decoded =
+            UncheckedExtrinsic::decode_all(&mut &xt[..]).map_err(|e| SubmitError::BadFormat(e.to_string()))?;
+        let hash = extrinsic_hash(&xt);
+        if self.pool.is_banned(&hash) {
+            return Err(PoolError::TemporarilyBanned.into());
+        }
+        if self.pool.contains(&hash) {
+            return Err(PoolError::AlreadyImported.into());
+        }
+        let best = self.client.best_header();
+        let at = sp_runtime::traits::Header::hash(&best);
+        let validity =
+            self.client.validate_transaction(&at, source, &xt).map_err(|e| SubmitError::Verification(e.to_string()))?;
+        match validity {
+            Ok(validity) => Ok(NewTransaction {
+                hash,
+                bytes: xt,
+                sender: sender_of(&decoded),
+                source,
+                validity,
+                at_block: u64::from(best.number),
+            }),
+            Err(TransactionValidityError::Invalid(i)) => {
+                self.pool.ban(&[hash]);
+                Err(PoolError::InvalidTransaction(i).into())
+            }
+            Err(TransactionValidityError::Unknown(u)) => Err(PoolError::UnknownTransaction(u).into()),
+        }
+    }
+
+    /// Validate and pool an encoded extrinsic from an RPC client.
+    pub fn submit(&self, xt: Vec<u8>) -> Result<H256, SubmitError> {
+        self.submit_with_source(xt, TransactionSource::External)
+    }
+
+    /// Validate and pool an encoded extrinsic.
+    pub fn submit_with_source(&self, xt: Vec<u8>, source: TransactionSource) -> Result<H256, SubmitError> {
+        let tx = self.validate(xt, source)?;
+        let hash = tx.hash;
+        self.pool.submit(tx)?;
+        self.ready.notify_one();
+        tracing::debug!(target: "txpool", %hash, "submitted");
+        Ok(hash)
+    }
+
+    /// Validate and pool, and follow the transaction's status.
+    /// The stream starts with `Ready` or `Future`.
+    pub fn submit_and_watch(&self, xt: Vec<u8>) -> Result<(H256, BoxStream<'static, TxStatus>), SubmitError> {
+        let tx = self.validate(xt, TransactionSource::External)?;
+        let hash = tx.hash;
+        let (outcome, stream) = self.pool.submit_and_watch(tx)?;
+        self.ready.notify_one();
+        let first = match outcome {
+            SubmitOutcome::Ready => TxStatus::Ready,
+            SubmitOutcome::Future => TxStatus::Future,
+        };
+        Ok((hash, futures::stream::once(async move { first }).chain(stream).boxed()))
+    }
+
+    /// Encoded extrinsics in the pool.
+    pub fn pending(&self) -> Vec<Vec<u8>> {
+        self.pool.pending()
+    }
+
+    /// Remove transactions (and ban them); returns the hashes removed.
+    pub fn remove(&self, hashes: &[H256]) -> Vec<H256> {
+        self.pool.remove_invalid(hashes).into_iter().map(|tx| tx.hash).collect()
+    }
+
+    /// Pool size.
+    pub fn status(&self) -> PoolStatus {
+        self.pool.status()
+    }
+
+    /// Ready transactions in block-building order.
+    pub fn ready(&self) -> ReadyIter {
+        self.pool.ready()
+    }
+
+    /// Wait until a transaction was submitted.
+    pub async fn wait_ready(&self) {
+        self.ready.notified().await
+    }
+
+    /// The block builder found a transaction invalid: drop and ban it.
+    pub fn reject(&self, hash: &H256, error: TransactionValidityError) {
+        self.pool.reject(*hash, error);
+    }
+
+    /// A block was imported: prune what it included, mark it final if it is,
+    /// and re-validate what is left against the new best state.
+    pub fn on_block(&self, hash: H256, number: u32, extrinsics: &[H256], finalized: bool) {
+        self.pool.prune_included(hash, u64::from(number), extrinsics, Vec::new());
+        if finalized {
+            self.pool.finalized(hash, extrinsics);
+        }
+        let candidates = self.pool.revalidation_candidates();
+        let results = candidates
+            .into_iter()
+            .map(|(tx_hash, bytes)| {
+                let validity = match self.client.validate_transaction(&hash, TransactionSource::External, &bytes) {
+                    Ok(v) => v,
+                    // Validation could not run: keep the transaction for now.
+                    Err(_) => return None,
+                };
+                Some((tx_hash, validity))
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        self.pool.apply_revalidation(results);
+        if self.pool.status().ready > 0 {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Decode a pooled extrinsic (for nonce queries).
+    pub fn decode(bytes: &[u8]) -> Option<UncheckedExtrinsic> {
+        UncheckedExtrinsic::decode(&mut &bytes[..]).ok()
+    }
+}

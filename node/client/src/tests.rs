@@ -1,0 +1,110 @@
+//! Client tests: a real RocksDB in a temp dir, the real runtime.
+
+use super::*;
+use ecochain_executor::BlockBuilder;
+use ecochain_primitives::ECT;
+use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
+use sp_keyring::Sr25519Keyring::{Alice, Bob};
+
+fn open(dir: &Path) -> Arc<Client> {
+    Client::open(dir, &ecochain_storage::Config::default(), ChainSpec::development().expect("spec")).expect("open")
+}
+
+fn transfer(nonce: u32, genesis: H256) -> Vec<u8> {
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: Bob.to_account_id().into(),
+        value: ECT,
+    });
+    sign_immortal(call, &Alice.pair(), nonce, genesis).encode()
+}
+
+fn author(client: &Client, xts: Vec<Vec<u8>>, now: u64) -> BuiltBlock {
+    let parent = client.best_header();
+    let state = client.state_at(&parent.hash()).expect("state");
+    let mut builder = BlockBuilder::new(client.executor(), &state, &parent, Default::default()).expect("init");
+    builder.push_inherents(now).expect("inherents");
+    for xt in xts {
+        builder.push(xt).expect("applies");
+    }
+    builder.build().expect("built")
+}
+
+fn account_key() -> Vec<u8> {
+    use sp_crypto_hashing::{blake2_128, twox_128};
+    let who = Bob.to_account_id();
+    let mut key = twox_128(b"System").to_vec();
+    key.extend(twox_128(b"Account"));
+    key.extend(blake2_128(who.as_ref()));
+    key.extend(who.as_ref() as &[u8]);
+    key
+}
+
+#[test]
+fn authored_blocks_survive_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (hash, root) = {
+        let client = open(dir.path());
+        let g = client.genesis_hash();
+        let built = author(&client, vec![transfer(0, g), transfer(1, g)], 1_000);
+        let root = built.header.state_root;
+        let hash = client.commit_built(built, None, true).expect("commit");
+        assert_eq!(client.best_hash(), hash);
+        assert_eq!(client.finalized_header().hash(), hash);
+        (hash, root)
+    };
+    let client = open(dir.path());
+    assert_eq!(client.best_hash(), hash);
+    assert_eq!(client.header(&hash).expect("read").expect("stored").state_root, root);
+    let block = client.block(&hash).expect("read").expect("stored");
+    assert_eq!(block.extrinsics.len(), 3);
+    assert_eq!(client.transaction_location(&extrinsic_hash(&block.extrinsics[1])).expect("read"), Some((hash, 1)));
+    assert!(client.storage(&hash, &account_key()).expect("read").is_some());
+    assert!(client.keys_paged(&hash, &account_key()[..32], 10, None).expect("keys").len() >= 6);
+}
+
+#[test]
+fn another_node_imports_the_block_to_the_same_root() {
+    let a = tempfile::tempdir().expect("tempdir");
+    let b = tempfile::tempdir().expect("tempdir");
+    let author_client = open(a.path());
+    let follower = open(b.path());
+    assert_eq!(author_client.genesis_hash(), follower.genesis_hash());
+    let g = author_client.genesis_hash();
+    let built = author(&author_client, vec![transfer(0, g)], 1_000);
+    let hash = author_client.commit_built(built, None, true).expect("commit");
+    let block = author_client.block(&hash).expect("read").expect("stored");
+
+    let mut tampered = block.clone();
+    tampered.header.state_root = H256::repeat_byte(3);
+    assert!(matches!(follower.import_block(tampered, true), Err(Error::InvalidBlock { .. })));
+    assert_eq!(follower.best_header().number, 0, "nothing half-imported");
+
+    assert_eq!(follower.import_block(block, true).expect("imports"), hash);
+    assert_eq!(follower.best_hash(), hash);
+}
+
+#[test]
+fn runtime_queries_answer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = open(dir.path());
+    let g = client.genesis_hash();
+    assert!(!client.metadata().expect("metadata").is_empty());
+    let validity = client.validate_transaction(&g, TransactionSource::External, &transfer(0, g)).expect("validates");
+    assert!(validity.is_ok());
+    let stale = client.validate_transaction(&g, TransactionSource::External, &transfer(0, H256::zero())).expect("runs");
+    assert!(stale.is_err(), "signed for another genesis");
+    let nonce: u32 =
+        client.call_decode(&g, "AccountNonceApi_account_nonce", &Alice.to_account_id().encode()).expect("nonce");
+    assert_eq!(nonce, 0);
+}
+
+#[test]
+fn events_are_broadcast() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = open(dir.path());
+    let mut events = client.subscribe();
+    let built = author(&client, vec![], 1_000);
+    let hash = client.commit_built(built, None, true).expect("commit");
+    assert!(matches!(events.try_recv(), Ok(ChainEvent::Imported { hash: h, .. }) if h == hash));
+    assert!(matches!(events.try_recv(), Ok(ChainEvent::Finalized { hash: h, .. }) if h == hash));
+}

@@ -1,0 +1,426 @@
+//! [`Pool`]: the thread-safe front that ties the tag graph, the bans and the watchers together.
+
+use crate::{
+    bans::Bans,
+    clock::{Clock, SystemClock},
+    graph::{Entry, Graph},
+    watcher::{TxStatus, TxStatusStream, Watchers},
+    NewTransaction, Options, PoolError, PoolStatus, ReadyIter, Result, SubmitOutcome, Transaction,
+};
+use futures::channel::mpsc;
+use parking_lot::Mutex;
+use sp_core::H256;
+use sp_runtime::transaction_validity::{TransactionTag, TransactionValidityError, ValidTransaction};
+use std::{collections::HashSet, sync::Arc, time::Instant};
+use tracing::debug;
+
+const LOG_TARGET: &str = "txpool";
+
+/// The transaction pool. Cheap to clone: clones share the same pool.
+///
+/// Every method takes `&self` and holds one internal lock for its whole duration, so each call is
+/// atomic with respect to the others; none blocks on IO.
+#[derive(Clone)]
+pub struct Pool {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    options: Options,
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+}
+
+struct State {
+    graph: Graph,
+    bans: Bans,
+    watchers: Watchers,
+    /// Number of the last block passed to `prune_included`.
+    best_number: u64,
+}
+
+impl State {
+    /// Ends an operation: removals may have demoted ready transactions to future, so evicts (and
+    /// bans) what exceeds the limits, sparing `protected`, then tells watchers about readiness
+    /// changes.
+    fn settle(&mut self, options: &Options, protected: Option<H256>, now: Instant) {
+        self.enforce_limits(options, protected, now);
+        self.flush_changes();
+    }
+
+    /// Evicts (and bans) what exceeds the limits, sparing `protected` and what it depends on.
+    fn enforce_limits(&mut self, options: &Options, protected: Option<H256>, now: Instant) {
+        let evicted = self.graph.enforce_limits(options, protected);
+        self.removed(evicted, &TxStatus::Dropped, Some(now));
+    }
+
+    /// Tells watchers about readiness changes since the last flush.
+    fn flush_changes(&mut self) {
+        for (hash, ready) in self.graph.take_changes() {
+            self.watchers.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
+        }
+    }
+
+    /// Reports removed entries to their watchers, banning them from `ban` on if given.
+    fn removed(&mut self, entries: Vec<Entry>, status: &TxStatus, ban: Option<Instant>) {
+        for entry in entries {
+            if let Some(now) = ban {
+                self.bans.ban(entry.tx.hash, now);
+            }
+            debug!(target: LOG_TARGET, hash = %entry.tx.hash, ?status, "removed");
+            self.watchers.notify(&entry.tx.hash, status.clone());
+        }
+    }
+}
+
+impl Pool {
+    /// An empty pool with these limits, on the system clock.
+    pub fn new(options: Options) -> Self {
+        Self::with_clock(options, Arc::new(SystemClock))
+    }
+
+    /// An empty pool reading the time (for ban expiry) from `clock`.
+    pub fn with_clock(options: Options, clock: Arc<dyn Clock>) -> Self {
+        let state = State {
+            graph: Graph::default(),
+            bans: Bans::new(options.ban_capacity, options.ban_time),
+            watchers: Watchers::default(),
+            best_number: 0,
+        };
+        Self { shared: Arc::new(Shared { options, clock, state: Mutex::new(state) }) }
+    }
+
+    /// The pool's limits.
+    pub fn options(&self) -> &Options {
+        &self.shared.options
+    }
+
+    /// Adds a transaction the runtime declared valid.
+    ///
+    /// Replaces the pooled transactions providing one of its tags if its priority is higher than
+    /// all of theirs (they are reported [`TxStatus::Usurped`]), and evicts the worst transactions
+    /// if the pool is full (reported [`TxStatus::Dropped`] and banned).
+    pub fn submit(&self, tx: NewTransaction) -> Result<SubmitOutcome> {
+        let mut state = self.shared.state.lock();
+        let outcome = self.submit_locked(&mut state, tx)?;
+        state.flush_changes();
+        Ok(outcome)
+    }
+
+    /// [`Pool::submit`], and a stream of the transaction's statuses, starting with
+    /// [`TxStatus::Ready`] or [`TxStatus::Future`].
+    pub fn submit_and_watch(&self, tx: NewTransaction) -> Result<(SubmitOutcome, TxStatusStream)> {
+        let hash = tx.hash;
+        let mut state = self.shared.state.lock();
+        let outcome = self.submit_locked(&mut state, tx)?;
+        let stream = state.watchers.watch(hash, None);
+        // The newcomer's readiness is among the changes: the stream receives it first.
+        state.flush_changes();
+        Ok((outcome, stream))
+    }
+
+    fn submit_locked(&self, state: &mut State, tx: NewTransaction) -> Result<SubmitOutcome> {
+        let options = &self.shared.options;
+        let now = self.shared.clock.now();
+        let hash = tx.hash;
+        if state.bans.is_banned(&hash, now) {
+            return Err(PoolError::TemporarilyBanned);
+        }
+        let at_block = tx.at_block;
+        let tx = Arc::new(Transaction::new(tx));
+        let insertion = state.graph.next_insertion();
+        let plan = state.graph.plan_insert(&tx, insertion, options).inspect_err(|err| {
+            debug!(target: LOG_TARGET, %hash, %err, "refused");
+        })?;
+        let (replaced, evicted) = state.graph.insert(tx, &plan, insertion, at_block);
+        state.removed(replaced, &TxStatus::Usurped(hash), None);
+        state.removed(evicted, &TxStatus::Dropped, Some(now));
+        // Replacing may have demoted dependents of the replaced: the future queue may be over.
+        state.enforce_limits(options, Some(hash), now);
+        let ready = state.graph.get(&hash).is_some_and(|entry| entry.ready);
+        debug!(target: LOG_TARGET, %hash, ready, "imported");
+        Ok(if ready { SubmitOutcome::Ready } else { SubmitOutcome::Future })
+    }
+
+    /// The runtime refused `hash` with `err`: removes it if pooled (reported
+    /// [`TxStatus::Invalid`]), bans it if invalid (an unknown validity may change, so it is not
+    /// banned), and returns the error to answer the submitter with.
+    pub fn reject(&self, hash: H256, err: TransactionValidityError) -> PoolError {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        if matches!(err, TransactionValidityError::Invalid(_)) {
+            state.bans.ban(hash, now);
+        }
+        let removed = state.graph.remove(&hash).into_iter().collect();
+        state.removed(removed, &TxStatus::Invalid, None);
+        state.settle(&self.shared.options, None, now);
+        err.into()
+    }
+
+    /// Ready transactions in block-building order (dependencies first, then higher priority, then
+    /// older), over a snapshot taken now.
+    pub fn ready(&self) -> ReadyIter {
+        ReadyIter::new(self.shared.state.lock().graph.ready_snapshot())
+    }
+
+    /// Block `block_hash` number `block_number` was imported with the extrinsics `included`.
+    ///
+    /// Included transactions leave the pool (reported [`TxStatus::InBlock`]) and are banned;
+    /// their tags, and `extra_provided` (tags of included extrinsics the pool did not hold, as the
+    /// runtime reports them), count as provided, so dependents become ready and other pooled
+    /// transactions providing those tags are removed as invalid. Transactions whose longevity
+    /// ended are removed as invalid too. The node re-validates the rest next
+    /// ([`Pool::revalidation_candidates`]).
+    pub fn prune_included(
+        &self,
+        block_hash: H256,
+        block_number: u64,
+        included: &[H256],
+        extra_provided: Vec<TransactionTag>,
+    ) {
+        let options = &self.shared.options;
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        let state = &mut *state;
+
+        let mut tags = extra_provided;
+        for hash in included {
+            if let Some(entry) = state.graph.get(hash) {
+                tags.extend(entry.tx.provides.iter().cloned());
+            }
+        }
+        // Tags first: removing the included transactions then demotes nothing.
+        let conflicting = state.graph.provide_on_chain(block_hash, tags, options.recent_blocks);
+        let included_set: HashSet<&H256> = included.iter().collect();
+        let mut pruned = 0;
+        for hash in included {
+            state.bans.ban(*hash, now);
+            pruned += usize::from(state.graph.remove(hash).is_some());
+            state.watchers.included(hash, block_hash, block_number);
+        }
+        let conflicting: Vec<Entry> = conflicting
+            .iter()
+            .filter(|hash| !included_set.contains(hash))
+            .filter_map(|hash| state.graph.remove(hash))
+            .collect();
+        state.removed(conflicting, &TxStatus::Invalid, Some(now));
+
+        state.best_number = state.best_number.max(block_number);
+        let stale: Vec<Entry> =
+            state.graph.stale(block_number).iter().filter_map(|hash| state.graph.remove(hash)).collect();
+        let stale_count = stale.len();
+        state.removed(stale, &TxStatus::Invalid, Some(now));
+        state.settle(options, None, now);
+
+        let graph = &state.graph;
+        state.watchers.sweep(|hash| graph.contains(hash), block_number.saturating_sub(options.finality_timeout_blocks));
+        let (ready, future) = graph.usage();
+        debug!(
+            target: LOG_TARGET,
+            %block_hash,
+            block_number,
+            pruned,
+            stale = stale_count,
+            ready = ready.count,
+            future = future.count,
+            "pruned included transactions"
+        );
+    }
+
+    /// Block `block_hash`, which included `included`, was retracted: its tags no longer count as
+    /// provided, watchers of its transactions receive [`TxStatus::Retracted`], and the bans of
+    /// `included` are lifted so that the node can resubmit them.
+    pub fn retracted(&self, block_hash: H256, included: &[H256]) {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        state.watchers.retracted(block_hash);
+        for hash in included {
+            state.bans.unban(hash);
+        }
+        state.graph.retract_block(&block_hash);
+        state.settle(&self.shared.options, None, now);
+    }
+
+    /// Block `block_hash`, which included `included`, is final: their watchers receive
+    /// [`TxStatus::Finalized`].
+    pub fn finalized(&self, block_hash: H256, included: &[H256]) {
+        self.shared.state.lock().watchers.finalized(block_hash, included);
+    }
+
+    /// Transactions to re-validate after a block: those not validated at the latest block, least
+    /// recently validated first, at most [`Options::revalidation_batch`].
+    pub fn revalidation_candidates(&self) -> Vec<(H256, Vec<u8>)> {
+        let state = self.shared.state.lock();
+        let mut candidates: Vec<&Entry> =
+            state.graph.entries().filter(|entry| entry.validated_at < state.best_number).collect();
+        candidates.sort_unstable_by_key(|entry| (entry.validated_at, entry.insertion));
+        candidates
+            .into_iter()
+            .take(self.shared.options.revalidation_batch)
+            .map(|entry| (entry.tx.hash, entry.tx.bytes.clone()))
+            .collect()
+    }
+
+    /// Results of re-validating at the latest block.
+    ///
+    /// Invalid transactions are removed, banned and reported [`TxStatus::Invalid`]; those of
+    /// unknown validity are removed and reported [`TxStatus::Dropped`]; valid ones take their new
+    /// priority, tags and longevity (if the new tags conflict with a better transaction they are
+    /// dropped). Hashes no longer pooled are ignored.
+    pub fn apply_revalidation(&self, results: Vec<(H256, Result<ValidTransaction, TransactionValidityError>)>) {
+        let options = &self.shared.options;
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        let state = &mut *state;
+        let best = state.best_number;
+        for (hash, result) in results {
+            let Some(entry) = state.graph.get(&hash).cloned() else { continue };
+            let validity = match result {
+                Ok(validity) => validity,
+                Err(err) => {
+                    let removed = state.graph.remove(&hash).into_iter().collect();
+                    let (status, ban) = match err {
+                        TransactionValidityError::Invalid(_) => (TxStatus::Invalid, Some(now)),
+                        TransactionValidityError::Unknown(_) => (TxStatus::Dropped, None),
+                    };
+                    state.removed(removed, &status, ban);
+                    continue;
+                }
+            };
+            let tx = Arc::new(Transaction {
+                priority: validity.priority,
+                requires: validity.requires,
+                provides: validity.provides,
+                valid_till: best.saturating_add(validity.longevity),
+                propagate: validity.propagate,
+                ..(*entry.tx).clone()
+            });
+            let old = &entry.tx;
+            if (old.priority, &old.requires, &old.provides) == (tx.priority, &tx.requires, &tx.provides) {
+                state.graph.refresh(tx, best);
+                continue;
+            }
+            // Tags or priority changed: take it out and insert it again, keeping its age.
+            state.graph.remove(&hash);
+            match state.graph.plan_insert(&tx, entry.insertion, options) {
+                Ok(plan) => {
+                    let (replaced, evicted) = state.graph.insert(tx, &plan, entry.insertion, best);
+                    state.removed(replaced, &TxStatus::Usurped(hash), None);
+                    state.removed(evicted, &TxStatus::Dropped, Some(now));
+                }
+                Err(err) => {
+                    debug!(target: LOG_TARGET, %hash, %err, "dropped after revalidation");
+                    state.watchers.notify(&hash, TxStatus::Dropped);
+                }
+            }
+        }
+        state.settle(options, None, now);
+    }
+
+    /// Removes these transactions (reported [`TxStatus::Invalid`]) and bans them. Returns those
+    /// that were pooled. Transactions depending on them become future.
+    pub fn remove_invalid(&self, hashes: &[H256]) -> Vec<Arc<Transaction>> {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        let mut removed = Vec::new();
+        for hash in hashes {
+            state.bans.ban(*hash, now);
+            if let Some(entry) = state.graph.remove(hash) {
+                removed.push(entry.tx.clone());
+                state.removed(vec![entry], &TxStatus::Invalid, None);
+            }
+        }
+        state.settle(&self.shared.options, None, now);
+        removed
+    }
+
+    /// Bans these hashes for [`Options::ban_time`]; pooled ones stay pooled.
+    pub fn ban(&self, hashes: &[H256]) {
+        let now = self.shared.clock.now();
+        let mut state = self.shared.state.lock();
+        for hash in hashes {
+            state.bans.ban(*hash, now);
+        }
+    }
+
+    /// Whether `hash` is banned now.
+    pub fn is_banned(&self, hash: &H256) -> bool {
+        let now = self.shared.clock.now();
+        self.shared.state.lock().bans.is_banned(hash, now)
+    }
+
+    /// A stream of the statuses of `hash`, starting with its current one.
+    ///
+    /// For a transaction the pool neither holds nor tracks in a non-final block, the stream is
+    /// closed at once: nothing is kept for it.
+    pub fn watch(&self, hash: H256) -> TxStatusStream {
+        let mut state = self.shared.state.lock();
+        let current = match state.graph.get(&hash) {
+            Some(entry) => Some(if entry.ready { TxStatus::Ready } else { TxStatus::Future }),
+            None => state.watchers.in_block(&hash).map(TxStatus::InBlock),
+        };
+        match current {
+            Some(status) => state.watchers.watch(hash, Some(status)),
+            None => mpsc::unbounded().1,
+        }
+    }
+
+    /// `hash` was sent to `peers`: its watchers receive [`TxStatus::Broadcast`].
+    pub fn broadcasted(&self, hash: H256, peers: Vec<String>) {
+        let mut state = self.shared.state.lock();
+        if state.graph.contains(&hash) {
+            state.watchers.notify(&hash, TxStatus::Broadcast(peers));
+        }
+    }
+
+    /// Number of ready and future transactions and their total size.
+    pub fn status(&self) -> PoolStatus {
+        let (ready, future) = self.shared.state.lock().graph.usage();
+        PoolStatus { ready: ready.count, future: future.count, bytes: ready.bytes.saturating_add(future.bytes) }
+    }
+
+    /// Encoded bytes of every pooled transaction: ready ones in block-building order, then future
+    /// ones, oldest first (`author_pendingExtrinsics`).
+    pub fn pending(&self) -> Vec<Vec<u8>> {
+        let state = self.shared.state.lock();
+        let mut future: Vec<&Entry> = state.graph.entries().filter(|entry| !entry.ready).collect();
+        future.sort_unstable_by_key(|entry| entry.insertion);
+        ReadyIter::new(state.graph.ready_snapshot())
+            .map(|tx| tx.bytes.clone())
+            .chain(future.into_iter().map(|entry| entry.tx.bytes.clone()))
+            .collect()
+    }
+
+    /// Whether `hash` is pooled.
+    pub fn contains(&self, hash: &H256) -> bool {
+        self.shared.state.lock().graph.contains(hash)
+    }
+
+    /// The pooled transaction `hash`.
+    pub fn get(&self, hash: &H256) -> Option<Arc<Transaction>> {
+        self.shared.state.lock().graph.get(hash).map(|entry| entry.tx.clone())
+    }
+
+    /// Checks the graph's invariants and the pool's bounds.
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        let state = self.shared.state.lock();
+        state.graph.check_invariants();
+        let options = &self.shared.options;
+        let (ready, future) = state.graph.usage();
+        assert!(ready.count + future.count <= options.max_count, "count bound");
+        assert!(ready.bytes + future.bytes <= options.max_bytes, "bytes bound");
+        assert!(future.count <= options.future_max_count, "future count bound");
+        assert!(future.bytes <= options.future_max_bytes, "future bytes bound");
+        for usage in state.graph.sender_usages() {
+            assert!(usage.count <= options.max_per_sender_count, "per-sender count bound");
+            assert!(usage.bytes <= options.max_per_sender_bytes, "per-sender bytes bound");
+        }
+    }
+
+    /// Number of watched transactions.
+    #[cfg(test)]
+    pub(crate) fn watched(&self) -> usize {
+        self.shared.state.lock().watchers.len()
+    }
+}

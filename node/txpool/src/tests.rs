@@ -1,0 +1,721 @@
+//! Pool behaviour: queues, replacement, limits, bans, block import, revalidation and watchers.
+
+use crate::*;
+use proptest::prelude::*;
+use std::{collections::HashSet, sync::Arc, time::Duration};
+
+/// A pooled transaction `id` (hash `[id; 32]`, bytes `[id]`) for the pure ordering tests.
+pub(crate) fn tx(id: u8, priority: u64, requires: &[&[u8]], provides: &[&[u8]]) -> Arc<Transaction> {
+    Arc::new(Transaction {
+        hash: H256::repeat_byte(id),
+        bytes: vec![id],
+        sender: None,
+        source: TransactionSource::External,
+        priority,
+        requires: requires.iter().map(|tag| tag.to_vec()).collect(),
+        provides: provides.iter().map(|tag| tag.to_vec()).collect(),
+        valid_till: u64::MAX,
+        propagate: true,
+    })
+}
+
+/// The tag of `who`'s nonce `nonce`.
+fn tag(who: u8, nonce: u64) -> TransactionTag {
+    let mut tag = vec![who];
+    tag.extend(nonce.to_le_bytes());
+    tag
+}
+
+/// Builder of a signed transaction of account `who` with nonce `nonce`, frame-style tags.
+#[derive(Clone)]
+struct Tx {
+    who: u8,
+    nonce: u64,
+    priority: u64,
+    size: usize,
+    variant: u8,
+    longevity: u64,
+    at_block: u64,
+}
+
+fn signed(who: u8, nonce: u64) -> Tx {
+    Tx { who, nonce, priority: 10, size: 100, variant: 0, longevity: 64, at_block: 0 }
+}
+
+impl Tx {
+    fn priority(self, priority: u64) -> Self {
+        Self { priority, ..self }
+    }
+    fn size(self, size: usize) -> Self {
+        Self { size, ..self }
+    }
+    /// Another transaction with the same nonce.
+    fn variant(self, variant: u8) -> Self {
+        Self { variant, ..self }
+    }
+    fn longevity(self, longevity: u64, at_block: u64) -> Self {
+        Self { longevity, at_block, ..self }
+    }
+
+    fn hash(&self) -> H256 {
+        let mut hash = [0u8; 32];
+        hash[0] = self.who;
+        hash[1..9].copy_from_slice(&self.nonce.to_le_bytes());
+        hash[9] = self.variant;
+        hash[10..18].copy_from_slice(&self.priority.to_le_bytes());
+        H256(hash)
+    }
+
+    fn validity(&self) -> ValidTransaction {
+        ValidTransaction {
+            priority: self.priority,
+            requires: if self.nonce > 0 { vec![tag(self.who, self.nonce - 1)] } else { vec![] },
+            provides: vec![tag(self.who, self.nonce)],
+            longevity: self.longevity,
+            propagate: true,
+        }
+    }
+
+    fn build(&self) -> NewTransaction {
+        NewTransaction {
+            hash: self.hash(),
+            bytes: vec![self.who; self.size],
+            sender: Some(vec![self.who]),
+            source: TransactionSource::External,
+            validity: self.validity(),
+            at_block: self.at_block,
+        }
+    }
+}
+
+fn pool(options: Options) -> (Pool, Arc<ManualClock>) {
+    let clock = Arc::new(ManualClock::new());
+    (Pool::with_clock(options, clock.clone()), clock)
+}
+
+fn default_pool() -> Pool {
+    pool(Options::default()).0
+}
+
+fn submit(pool: &Pool, tx: &Tx) -> Result<SubmitOutcome> {
+    let result = pool.submit(tx.build());
+    pool.check_invariants();
+    result
+}
+
+fn watch(pool: &Pool, tx: &Tx) -> TxStatusStream {
+    let (_, stream) = pool.submit_and_watch(tx.build()).expect("accepted");
+    pool.check_invariants();
+    stream
+}
+
+fn ready_hashes(pool: &Pool) -> Vec<H256> {
+    pool.ready().map(|tx| tx.hash).collect()
+}
+
+fn statuses(stream: &mut TxStatusStream) -> Vec<TxStatus> {
+    let mut out = Vec::new();
+    while let Ok(status) = stream.try_recv() {
+        out.push(status);
+    }
+    out
+}
+
+fn is_closed(stream: &mut TxStatusStream) -> bool {
+    matches!(stream.try_recv(), Err(futures::channel::mpsc::TryRecvError::Closed))
+}
+
+const BLOCK: H256 = H256::repeat_byte(0xb1);
+
+// ---- queues and ordering ----
+
+#[test]
+fn pool_is_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Pool>();
+    let pool = default_pool();
+    let clone = pool.clone();
+    std::thread::spawn(move || clone.submit(signed(1, 0).build())).join().expect("thread ran").expect("accepted");
+    assert!(pool.contains(&signed(1, 0).hash()));
+}
+
+#[test]
+fn nonce_chain_arriving_out_of_order_moves_from_future_to_ready() {
+    let pool = default_pool();
+    let chain: Vec<Tx> = (0..3).map(|nonce| signed(1, nonce)).collect();
+    assert_eq!(submit(&pool, &chain[2]), Ok(SubmitOutcome::Future));
+    assert_eq!(submit(&pool, &chain[1]), Ok(SubmitOutcome::Future));
+    assert_eq!(pool.status(), PoolStatus { ready: 0, future: 2, bytes: 200 });
+    assert_eq!(submit(&pool, &chain[0]), Ok(SubmitOutcome::Ready));
+    assert_eq!(pool.status(), PoolStatus { ready: 3, future: 0, bytes: 300 });
+    assert_eq!(ready_hashes(&pool), chain.iter().map(Tx::hash).collect::<Vec<_>>());
+}
+
+#[test]
+fn ready_orders_by_priority_then_insertion() {
+    let pool = default_pool();
+    let low = signed(1, 0).priority(5);
+    let high = signed(2, 0).priority(50);
+    let mid = signed(3, 0).priority(10);
+    let mid_later = signed(4, 0).priority(10);
+    for tx in [&low, &high, &mid, &mid_later] {
+        submit(&pool, tx).expect("accepted");
+    }
+    assert_eq!(ready_hashes(&pool), vec![high.hash(), mid.hash(), mid_later.hash(), low.hash()]);
+}
+
+#[test]
+fn dependencies_win_over_priority() {
+    let pool = default_pool();
+    let first = signed(1, 0).priority(1);
+    let second = signed(1, 1).priority(100);
+    let other = signed(2, 0).priority(50);
+    for tx in [&first, &second, &other] {
+        submit(&pool, tx).expect("accepted");
+    }
+    assert_eq!(ready_hashes(&pool), vec![other.hash(), first.hash(), second.hash()]);
+}
+
+#[test]
+fn skipped_transaction_hides_its_dependents_from_the_builder() {
+    let pool = default_pool();
+    let (first, second, other) = (signed(1, 0).priority(9), signed(1, 1).priority(9), signed(2, 0).priority(1));
+    for tx in [&first, &second, &other] {
+        submit(&pool, tx).expect("accepted");
+    }
+    let mut iter = pool.ready();
+    assert_eq!(iter.next().map(|tx| tx.hash), Some(first.hash()));
+    iter.report_skipped(&first.hash());
+    assert_eq!(iter.map(|tx| tx.hash).collect::<Vec<_>>(), vec![other.hash()]);
+}
+
+#[test]
+fn pending_lists_ready_then_future_bytes() {
+    let pool = default_pool();
+    submit(&pool, &signed(1, 2).size(3)).expect("accepted");
+    submit(&pool, &signed(2, 0).size(2)).expect("accepted");
+    assert_eq!(pool.pending(), vec![vec![2u8; 2], vec![1u8; 3]]);
+    assert!(pool.contains(&signed(1, 2).size(3).hash()));
+    assert_eq!(pool.get(&signed(2, 0).hash()).map(|tx| tx.priority), Some(10));
+}
+
+#[test]
+fn duplicates_cycles_and_tagless_transactions_are_refused() {
+    let pool = default_pool();
+    let tx = signed(1, 0);
+    submit(&pool, &tx).expect("accepted");
+    assert_eq!(submit(&pool, &tx), Err(PoolError::AlreadyImported));
+
+    let mut tagless = signed(2, 0).build();
+    tagless.validity.provides.clear();
+    assert_eq!(pool.submit(tagless), Err(PoolError::NoTagsProvided));
+
+    let mut self_dependent = signed(3, 0).build();
+    self_dependent.validity.requires = vec![tag(3, 0)];
+    assert_eq!(pool.submit(self_dependent), Err(PoolError::CycleDetected));
+
+    // Requires nonce 0 of account 1 while replacing it (same tag, higher priority).
+    let mut replaces_its_parent = signed(1, 1).build();
+    replaces_its_parent.validity.provides.push(tag(1, 0));
+    replaces_its_parent.validity.priority = 100;
+    assert_eq!(pool.submit(replaces_its_parent), Err(PoolError::CycleDetected));
+    pool.check_invariants();
+}
+
+// ---- replacement ----
+
+#[test]
+fn higher_priority_replaces_equal_or_lower_is_refused() {
+    let pool = default_pool();
+    let old = signed(1, 0).priority(10);
+    let mut old_stream = watch(&pool, &old);
+    assert_eq!(submit(&pool, &old.clone().variant(1)), Err(PoolError::TooLowPriority { old: 10, new: 10 }));
+    assert_eq!(submit(&pool, &old.clone().variant(2).priority(9)), Err(PoolError::TooLowPriority { old: 10, new: 9 }));
+    let new = old.clone().variant(3).priority(11);
+    assert_eq!(submit(&pool, &new), Ok(SubmitOutcome::Ready));
+    assert!(!pool.contains(&old.hash()));
+    assert_eq!(statuses(&mut old_stream), vec![TxStatus::Ready, TxStatus::Usurped(new.hash())]);
+    assert!(is_closed(&mut old_stream));
+    assert_eq!(pool.status().ready, 1);
+}
+
+#[test]
+fn replacing_a_parent_keeps_its_dependents_ready() {
+    let pool = default_pool();
+    submit(&pool, &signed(1, 0)).expect("accepted");
+    let child = signed(1, 1);
+    let mut child_stream = watch(&pool, &child);
+    let better_parent = signed(1, 0).variant(1).priority(20);
+    submit(&pool, &better_parent).expect("accepted");
+    assert_eq!(ready_hashes(&pool), vec![better_parent.hash(), child.hash()]);
+    // No spurious Future/Ready flip for the child.
+    assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready]);
+}
+
+// ---- limits ----
+
+#[test]
+fn full_pool_evicts_the_worst_or_refuses_the_newcomer() {
+    let options = Options { max_count: 3, ..Options::default() };
+    let (pool, _) = pool(options);
+    let low = signed(1, 0).priority(1);
+    let mut low_stream = watch(&pool, &low);
+    submit(&pool, &signed(2, 0).priority(5)).expect("accepted");
+    submit(&pool, &signed(3, 0).priority(5)).expect("accepted");
+
+    // As bad as the worst: the newcomer is the worst (newest) and is dropped.
+    assert_eq!(submit(&pool, &signed(4, 0).priority(1)), Err(PoolError::ImmediatelyDropped));
+    // Better than the worst: the worst goes, and is banned.
+    assert_eq!(submit(&pool, &signed(5, 0).priority(2)), Ok(SubmitOutcome::Ready));
+    assert!(!pool.contains(&low.hash()));
+    assert!(pool.is_banned(&low.hash()));
+    assert_eq!(statuses(&mut low_stream), vec![TxStatus::Ready, TxStatus::Dropped]);
+    assert!(is_closed(&mut low_stream));
+    assert_eq!(pool.status().ready, 3);
+}
+
+#[test]
+fn byte_limit_evicts_enough_transactions() {
+    let options = Options { max_bytes: 300, ..Options::default() };
+    let (pool, _) = pool(options);
+    for who in 1..=3 {
+        submit(&pool, &signed(who, 0).priority(u64::from(who))).expect("accepted");
+    }
+    let big = signed(9, 0).priority(10).size(200);
+    assert_eq!(submit(&pool, &big), Ok(SubmitOutcome::Ready));
+    // The two lowest priorities made room.
+    assert_eq!(ready_hashes(&pool), vec![big.hash(), signed(3, 0).priority(3).hash()]);
+    assert_eq!(pool.status().bytes, 300);
+    assert_eq!(submit(&pool, &signed(8, 0).priority(100).size(301)), Err(PoolError::ImmediatelyDropped));
+}
+
+#[test]
+fn future_transactions_are_evicted_first() {
+    let options = Options { max_count: 2, ..Options::default() };
+    let (pool, _) = pool(options);
+    let future = signed(1, 5).priority(100);
+    submit(&pool, &future).expect("accepted");
+    submit(&pool, &signed(2, 0).priority(1)).expect("accepted");
+    // A ready newcomer of low priority evicts the high-priority future one.
+    assert_eq!(submit(&pool, &signed(3, 0).priority(1)), Ok(SubmitOutcome::Ready));
+    assert!(!pool.contains(&future.hash()));
+    // A future newcomer never evicts a ready transaction.
+    assert_eq!(submit(&pool, &signed(4, 9).priority(1000)), Err(PoolError::ImmediatelyDropped));
+}
+
+#[test]
+fn future_queue_has_its_own_limit() {
+    let options = Options { future_max_count: 2, ..Options::default() };
+    let (pool, _) = pool(options);
+    submit(&pool, &signed(1, 1).priority(5)).expect("accepted");
+    submit(&pool, &signed(2, 1).priority(6)).expect("accepted");
+    assert_eq!(submit(&pool, &signed(3, 1).priority(5)), Err(PoolError::ImmediatelyDropped));
+    assert_eq!(submit(&pool, &signed(4, 1).priority(7)), Ok(SubmitOutcome::Future));
+    assert!(!pool.contains(&signed(1, 1).priority(5).hash()));
+    // Ready transactions do not count against it.
+    assert_eq!(submit(&pool, &signed(5, 0)), Ok(SubmitOutcome::Ready));
+    assert_eq!(pool.status(), PoolStatus { ready: 1, future: 2, bytes: 300 });
+}
+
+#[test]
+fn evicting_a_transaction_drops_its_dependents() {
+    let options = Options { max_count: 3, ..Options::default() };
+    let (pool, _) = pool(options);
+    let parent = signed(1, 0).priority(1);
+    let child = signed(1, 1).priority(50);
+    submit(&pool, &parent).expect("accepted");
+    let mut child_stream = watch(&pool, &child);
+    submit(&pool, &signed(2, 0).priority(50)).expect("accepted");
+    assert_eq!(submit(&pool, &signed(3, 0).priority(2)), Ok(SubmitOutcome::Ready));
+    assert!(!pool.contains(&parent.hash()) && !pool.contains(&child.hash()));
+    assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready, TxStatus::Dropped]);
+    assert_eq!(pool.status().ready, 2);
+}
+
+#[test]
+fn newcomer_is_dropped_rather_than_its_own_parent_evicted() {
+    let options = Options { max_count: 2, ..Options::default() };
+    let (pool, _) = pool(options);
+    submit(&pool, &signed(1, 0).priority(1)).expect("accepted");
+    submit(&pool, &signed(2, 0).priority(50)).expect("accepted");
+    // The only worse transaction is its parent.
+    assert_eq!(submit(&pool, &signed(1, 1).priority(40)), Err(PoolError::ImmediatelyDropped));
+    assert_eq!(pool.status().ready, 2);
+}
+
+#[test]
+fn per_sender_limits_refuse_with_a_clear_error() {
+    let options = Options { max_per_sender_count: 2, max_per_sender_bytes: 250, ..Options::default() };
+    let (pool, _) = pool(options);
+    submit(&pool, &signed(1, 0)).expect("accepted");
+    submit(&pool, &signed(1, 1)).expect("accepted");
+    let err = submit(&pool, &signed(1, 2)).expect_err("over the count");
+    assert_eq!(err, PoolError::SenderLimitReached { count: 2, bytes: 200 });
+    assert_eq!(err.to_string(), "sender limit reached: 2 transactions (200 bytes) already pending");
+    // Replacing one of its own transactions frees its quota.
+    assert_eq!(submit(&pool, &signed(1, 1).variant(1).priority(11)), Ok(SubmitOutcome::Ready));
+    // Bytes: 100 + 160 > 250.
+    let (pool, _) = self::pool(Options { max_per_sender_bytes: 250, ..Options::default() });
+    submit(&pool, &signed(1, 0)).expect("accepted");
+    assert!(matches!(submit(&pool, &signed(1, 1).size(160)), Err(PoolError::SenderLimitReached { .. })));
+    // Other senders are not affected.
+    assert_eq!(submit(&pool, &signed(2, 0).size(160)), Ok(SubmitOutcome::Ready));
+}
+
+// ---- bans ----
+
+#[test]
+fn rejected_invalid_transactions_are_banned_until_the_ban_expires() {
+    let (pool, clock) = pool(Options { ban_time: Duration::from_secs(60), ..Options::default() });
+    let tx = signed(1, 0);
+    let err = pool.reject(tx.hash(), InvalidTransaction::Payment.into());
+    assert_eq!(err, PoolError::InvalidTransaction(InvalidTransaction::Payment));
+    assert_eq!(err.rpc_code(), 1010);
+    assert!(pool.is_banned(&tx.hash()));
+    assert_eq!(submit(&pool, &tx), Err(PoolError::TemporarilyBanned));
+    clock.advance(Duration::from_secs(59));
+    assert_eq!(submit(&pool, &tx), Err(PoolError::TemporarilyBanned));
+    clock.advance(Duration::from_secs(1));
+    assert!(!pool.is_banned(&tx.hash()));
+    assert_eq!(submit(&pool, &tx), Ok(SubmitOutcome::Ready));
+}
+
+#[test]
+fn unknown_validity_is_not_banned_and_ban_is_explicit() {
+    let pool = default_pool();
+    let tx = signed(1, 0);
+    let err = pool.reject(tx.hash(), UnknownTransaction::CannotLookup.into());
+    assert_eq!(err.rpc_code(), 1011);
+    assert!(!pool.is_banned(&tx.hash()));
+    submit(&pool, &tx).expect("accepted");
+    pool.ban(&[tx.hash()]);
+    assert!(pool.is_banned(&tx.hash()) && pool.contains(&tx.hash()));
+}
+
+#[test]
+fn rejecting_a_pooled_transaction_removes_it_and_demotes_dependents() {
+    let pool = default_pool();
+    let parent = signed(1, 0);
+    let mut parent_stream = watch(&pool, &parent);
+    let mut child_stream = watch(&pool, &signed(1, 1));
+    pool.reject(parent.hash(), InvalidTransaction::Payment.into());
+    pool.check_invariants();
+    assert_eq!(statuses(&mut parent_stream), vec![TxStatus::Ready, TxStatus::Invalid]);
+    assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready, TxStatus::Future]);
+    assert_eq!(pool.status(), PoolStatus { ready: 0, future: 1, bytes: 100 });
+}
+
+// ---- block import ----
+
+#[test]
+fn prune_included_moves_dependents_to_ready() {
+    let pool = default_pool();
+    let chain: Vec<Tx> = (0..3).map(|nonce| signed(1, nonce)).collect();
+    let mut streams: Vec<_> = chain.iter().map(|tx| watch(&pool, tx)).collect();
+    // Nonce 2 of account 2 waits for nonce 1, which the pool never saw.
+    let waiting = signed(2, 2);
+    let mut waiting_stream = watch(&pool, &waiting);
+
+    pool.prune_included(BLOCK, 1, &[chain[0].hash(), chain[1].hash()], vec![tag(2, 1)]);
+    pool.check_invariants();
+    assert_eq!(pool.status(), PoolStatus { ready: 2, future: 0, bytes: 200 });
+    assert_eq!(ready_hashes(&pool), vec![chain[2].hash(), waiting.hash()]);
+    assert!(pool.is_banned(&chain[0].hash()));
+    assert_eq!(submit(&pool, &chain[0]), Err(PoolError::TemporarilyBanned));
+    assert_eq!(statuses(&mut streams[0]), vec![TxStatus::Ready, TxStatus::InBlock(BLOCK)]);
+    assert_eq!(statuses(&mut streams[2]), vec![TxStatus::Ready]);
+    assert_eq!(statuses(&mut waiting_stream), vec![TxStatus::Future, TxStatus::Ready]);
+}
+
+#[test]
+fn prune_removes_conflicting_and_stale_transactions() {
+    let pool = default_pool();
+    // Another transaction with the nonce some block used.
+    let conflicting = signed(1, 0).variant(7);
+    let mut conflicting_stream = watch(&pool, &conflicting);
+    let mortal = signed(2, 0).longevity(4, 0);
+    let mut mortal_stream = watch(&pool, &mortal);
+    pool.prune_included(BLOCK, 4, &[], vec![tag(1, 0)]);
+    assert!(pool.contains(&mortal.hash()));
+    assert_eq!(statuses(&mut conflicting_stream), vec![TxStatus::Ready, TxStatus::Invalid]);
+    pool.prune_included(H256::repeat_byte(0xb2), 5, &[], vec![]);
+    pool.check_invariants();
+    assert_eq!(statuses(&mut mortal_stream), vec![TxStatus::Ready, TxStatus::Invalid]);
+    assert_eq!(pool.status(), PoolStatus::default());
+}
+
+#[test]
+fn retracted_block_notifies_and_allows_resubmission() {
+    let pool = default_pool();
+    let parent = signed(1, 0);
+    let child = signed(1, 1);
+    let mut parent_stream = watch(&pool, &parent);
+    let mut child_stream = watch(&pool, &child);
+    pool.prune_included(BLOCK, 1, &[parent.hash()], vec![]);
+    pool.retracted(BLOCK, &[parent.hash()]);
+    pool.check_invariants();
+    // The block's tags are forgotten: the child waits again.
+    assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready, TxStatus::Future]);
+    assert_eq!(
+        statuses(&mut parent_stream),
+        vec![TxStatus::Ready, TxStatus::InBlock(BLOCK), TxStatus::Retracted(BLOCK)]
+    );
+    // The node resubmits it: the same watcher follows it.
+    assert_eq!(submit(&pool, &parent), Ok(SubmitOutcome::Ready));
+    assert_eq!(statuses(&mut parent_stream), vec![TxStatus::Ready]);
+    assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready]);
+}
+
+// ---- revalidation ----
+
+#[test]
+fn revalidation_removes_invalid_and_updates_valid() {
+    let pool = default_pool();
+    let (a, b, c, d) = (signed(1, 0), signed(2, 0), signed(3, 0), signed(4, 0).longevity(64, 1));
+    for tx in [&a, &b, &c] {
+        submit(&pool, tx).expect("accepted");
+    }
+    let mut a_stream = pool.watch(a.hash());
+    let mut c_stream = pool.watch(c.hash());
+    pool.prune_included(BLOCK, 1, &[], vec![]);
+    submit(&pool, &d).expect("accepted");
+
+    // `d` was validated at the latest block already.
+    let candidates: Vec<H256> = pool.revalidation_candidates().into_iter().map(|(hash, _)| hash).collect();
+    assert_eq!(candidates, vec![a.hash(), b.hash(), c.hash()]);
+
+    pool.apply_revalidation(vec![
+        (a.hash(), Err(InvalidTransaction::Stale.into())),
+        (b.hash(), Ok(ValidTransaction { priority: 99, ..b.validity() })),
+        (c.hash(), Err(UnknownTransaction::CannotLookup.into())),
+    ]);
+    pool.check_invariants();
+    assert_eq!(statuses(&mut a_stream), vec![TxStatus::Ready, TxStatus::Invalid]);
+    assert!(pool.is_banned(&a.hash()));
+    assert_eq!(statuses(&mut c_stream), vec![TxStatus::Ready, TxStatus::Dropped]);
+    assert!(!pool.is_banned(&c.hash()));
+    assert_eq!(ready_hashes(&pool), vec![b.hash(), d.hash()]);
+    assert!(pool.revalidation_candidates().is_empty());
+}
+
+#[test]
+fn revalidation_can_make_a_ready_transaction_future() {
+    let pool = default_pool();
+    let tx = signed(1, 0);
+    let mut stream = watch(&pool, &tx);
+    pool.prune_included(BLOCK, 1, &[], vec![]);
+    // Now it requires a tag nobody provides.
+    pool.apply_revalidation(vec![(tx.hash(), Ok(ValidTransaction { requires: vec![tag(1, 9)], ..tx.validity() }))]);
+    pool.check_invariants();
+    assert_eq!(statuses(&mut stream), vec![TxStatus::Ready, TxStatus::Future]);
+    assert_eq!(pool.status().future, 1);
+}
+
+// ---- watchers ----
+
+#[test]
+fn watcher_sees_ready_in_block_finalized() {
+    let pool = default_pool();
+    let tx = signed(1, 0);
+    let mut stream = watch(&pool, &tx);
+    pool.broadcasted(tx.hash(), vec!["peer-1".into()]);
+    pool.prune_included(BLOCK, 1, &[tx.hash()], vec![]);
+    // A late watcher of an included transaction starts at InBlock.
+    let mut late = pool.watch(tx.hash());
+    pool.finalized(BLOCK, &[tx.hash()]);
+    assert_eq!(
+        statuses(&mut stream),
+        vec![
+            TxStatus::Ready,
+            TxStatus::Broadcast(vec!["peer-1".into()]),
+            TxStatus::InBlock(BLOCK),
+            TxStatus::Finalized(BLOCK)
+        ]
+    );
+    assert!(is_closed(&mut stream));
+    assert_eq!(statuses(&mut late), vec![TxStatus::InBlock(BLOCK), TxStatus::Finalized(BLOCK)]);
+    assert_eq!(pool.watched(), 0);
+}
+
+#[test]
+fn watcher_sees_future_then_ready() {
+    let pool = default_pool();
+    let mut stream = watch(&pool, &signed(1, 1));
+    submit(&pool, &signed(1, 0)).expect("accepted");
+    assert_eq!(statuses(&mut stream), vec![TxStatus::Future, TxStatus::Ready]);
+}
+
+#[test]
+fn remove_invalid_notifies_and_bans() {
+    let pool = default_pool();
+    let tx = signed(1, 0);
+    let mut stream = watch(&pool, &tx);
+    let removed = pool.remove_invalid(&[tx.hash(), H256::repeat_byte(0xee)]);
+    assert_eq!(removed.iter().map(|tx| tx.hash).collect::<Vec<_>>(), vec![tx.hash()]);
+    assert_eq!(statuses(&mut stream), vec![TxStatus::Ready, TxStatus::Invalid]);
+    assert!(is_closed(&mut stream));
+    assert!(pool.is_banned(&tx.hash()) && pool.is_banned(&H256::repeat_byte(0xee)));
+}
+
+#[test]
+fn watchers_do_not_leak() {
+    let options = Options { finality_timeout_blocks: 2, ..Options::default() };
+    let (pool, _) = pool(options);
+    // Unknown transaction: closed at once, nothing kept.
+    let mut unknown = pool.watch(H256::repeat_byte(0xaa));
+    assert!(is_closed(&mut unknown));
+    assert_eq!(pool.watched(), 0);
+    // Dropped receiver: forgotten on the next block.
+    drop(watch(&pool, &signed(1, 0)));
+    // Included but never finalized: dropped after the finality timeout.
+    let included = signed(2, 0);
+    let mut included_stream = watch(&pool, &included);
+    pool.prune_included(BLOCK, 1, &[included.hash()], vec![]);
+    assert_eq!(pool.watched(), 1);
+    pool.prune_included(H256::repeat_byte(2), 3, &[], vec![]);
+    assert_eq!(pool.watched(), 1);
+    pool.prune_included(H256::repeat_byte(3), 4, &[], vec![]);
+    assert_eq!(pool.watched(), 0);
+    assert_eq!(statuses(&mut included_stream), vec![TxStatus::Ready, TxStatus::InBlock(BLOCK), TxStatus::Dropped]);
+}
+
+#[test]
+fn errors_have_rpc_codes_and_messages() {
+    let cases = [
+        (PoolError::TemporarilyBanned, 1012, "transaction is temporarily banned"),
+        (PoolError::AlreadyImported, 1013, "transaction already imported"),
+        (
+            PoolError::TooLowPriority { old: 5, new: 3 },
+            1014,
+            "priority is too low: 3 is not higher than 5 of the transaction it would replace",
+        ),
+        (PoolError::CycleDetected, 1015, "transaction has a dependency cycle"),
+        (PoolError::ImmediatelyDropped, 1016, "pool is full and the transaction was immediately dropped"),
+        (PoolError::NoTagsProvided, 1018, "transaction provides no tags"),
+        (
+            PoolError::InvalidTransaction(InvalidTransaction::Stale),
+            1010,
+            "invalid transaction: Transaction is outdated",
+        ),
+    ];
+    for (err, code, message) in cases {
+        assert_eq!((err.rpc_code(), err.to_string().as_str()), (code, message));
+    }
+}
+
+// ---- properties ----
+
+#[derive(Debug, Clone)]
+enum Op {
+    Submit {
+        who: u8,
+        nonce: u64,
+        priority: u64,
+        size: usize,
+        variant: u8,
+        longevity: u64,
+    },
+    /// Include the first `count` ready transactions in a block.
+    Block {
+        count: usize,
+    },
+    /// Declare the `index`-th (modulo) pooled transaction invalid.
+    Invalid {
+        index: usize,
+    },
+    /// Revalidate everything with a new priority derived from `seed`.
+    Revalidate {
+        seed: u64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (0u8..5, 0u64..6, 0u64..5, 1usize..300, 0u8..3, 1u64..30).prop_map(
+            |(who, nonce, priority, size, variant, longevity)| Op::Submit { who, nonce, priority, size, variant, longevity }
+        ),
+        1 => (0usize..4).prop_map(|count| Op::Block { count }),
+        1 => any::<usize>().prop_map(|index| Op::Invalid { index }),
+        1 => any::<u64>().prop_map(|seed| Op::Revalidate { seed }),
+    ]
+}
+
+/// Every ready transaction is yielded once, after the providers of the tags it requires.
+fn assert_ready_respects_dependencies(pool: &Pool) {
+    let snapshot: Vec<Arc<Transaction>> = pool.ready().collect();
+    assert_eq!(snapshot.len(), pool.status().ready);
+    let provided_in_snapshot: HashSet<&TransactionTag> = snapshot.iter().flat_map(|tx| &tx.provides).collect();
+    let mut seen: HashSet<&TransactionTag> = HashSet::new();
+    for tx in &snapshot {
+        for tag in &tx.requires {
+            assert!(!provided_in_snapshot.contains(tag) || seen.contains(tag), "dependency order");
+        }
+        seen.extend(&tx.provides);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_operations_keep_bounds_and_order(ops in prop::collection::vec(op(), 1..80)) {
+        let options = Options {
+            max_count: 10,
+            max_bytes: 1500,
+            max_per_sender_count: 4,
+            max_per_sender_bytes: 700,
+            future_max_count: 3,
+            future_max_bytes: 500,
+            recent_blocks: 1000,
+            ..Options::default()
+        };
+        let (pool, _) = pool(options.clone());
+        let mut number = 0;
+        for op in ops {
+            match op {
+                Op::Submit { who, nonce, priority, size, variant, longevity } => {
+                    let tx = signed(who, nonce).priority(priority).size(size).variant(variant).longevity(longevity, number);
+                    let _ = pool.submit(tx.build());
+                }
+                Op::Block { count } => {
+                    number += 1;
+                    let included: Vec<H256> = pool.ready().take(count).map(|tx| tx.hash).collect();
+                    pool.prune_included(H256::from_low_u64_be(number), number, &included, vec![]);
+                }
+                Op::Invalid { index } => {
+                    let pending = pool.pending();
+                    if !pending.is_empty() {
+                        let hashes: Vec<H256> = pool.revalidation_candidates().into_iter().map(|(hash, _)| hash).collect();
+                        if let Some(hash) = hashes.get(index % hashes.len().max(1)) {
+                            pool.remove_invalid(&[*hash]);
+                        }
+                    }
+                }
+                Op::Revalidate { seed } => {
+                    let results = pool
+                        .revalidation_candidates()
+                        .into_iter()
+                        .filter_map(|(hash, _)| pool.get(&hash))
+                        .map(|tx| {
+                            let validity = ValidTransaction {
+                                priority: (seed ^ tx.priority) % 7,
+                                requires: tx.requires.clone(),
+                                provides: tx.provides.clone(),
+                                longevity: 30,
+                                propagate: true,
+                            };
+                            (tx.hash, Ok(validity))
+                        })
+                        .collect();
+                    pool.apply_revalidation(results);
+                }
+            }
+            pool.check_invariants();
+            assert_ready_respects_dependencies(&pool);
+            let status = pool.status();
+            prop_assert!(status.ready + status.future <= options.max_count);
+            prop_assert!(status.bytes <= options.max_bytes);
+            prop_assert!(status.future <= options.future_max_count);
+        }
+    }
+}
