@@ -1,0 +1,172 @@
+//! # ecochain-rpc
+//!
+//! The node's JSON-RPC server. It serves what stock Substrate clients
+//! (@polkadot/api, subxt, polkadot.js apps, substrate-api-sidecar) call, with
+//! Substrate's method names, aliases and JSON shapes, plus the EcoChain token
+//! queries (`ect_*`, `ecs_*`, `ccr_*`, `ecr_*`, `est_*`, `egm_*`, `ecosystem_*`):
+//!
+//! - [`rpc_module`] builds one jsonrpsee [`RpcModule`] by hand (so aliases are
+//!   one line each) from the [`Client`], the [`TransactionPool`] and the
+//!   network's [`SystemInfo`], and adds `rpc_methods` listing every method;
+//! - [`start`] serves it over HTTP and WebSocket on one port, with size,
+//!   connection, subscription and batch limits, CORS, and a per-IP token-bucket
+//!   rate limit (JSON-RPC error `-32029 rate limited`).
+//!
+//! Layout: one module per namespace (`system`, `chain`, `state`, `author`,
+//! `chain_spec`, `tokens`), `params` for parsing and rendering (pure
+//! functions), `error` for error objects, `server` for the transport.
+//!
+//! Error codes: `-32602` invalid params (bad hex, wrong types, unknown
+//! account format, too many params or items), `-32000` chain or runtime
+//! errors (unknown block, failed runtime call, range too large), `-32601`
+//! unsafe method refused, `-32029` rate limited, and Substrate's `author_*`
+//! codes (1001 … 1016) from [`SubmitError::rpc_code`](ecochain_client::SubmitError::rpc_code).
+
+mod author;
+mod chain;
+mod chain_spec;
+mod error;
+mod params;
+mod server;
+mod state;
+mod system;
+mod tokens;
+
+pub use error::{Error, Result};
+pub use server::start;
+pub use system::{PeerInfo, StaticSystemInfo, SystemInfo};
+
+use ecochain_client::{Client, TransactionPool};
+use jsonrpsee::RpcModule;
+use std::{net::SocketAddr, sync::Arc};
+
+/// Which methods the server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RpcMethods {
+    /// Read-only and submission methods; unsafe ones (`author_removeExtrinsic`) are refused.
+    Safe,
+    /// Everything.
+    Unsafe,
+}
+
+/// Server configuration.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Listening address (HTTP and WebSocket share it).
+    pub addr: SocketAddr,
+    /// Largest request body or WebSocket message, in bytes.
+    pub max_request_bytes: u32,
+    /// Largest response, in bytes.
+    pub max_response_bytes: u32,
+    /// Most concurrent connections.
+    pub max_connections: u32,
+    /// Most subscriptions per WebSocket connection.
+    pub max_subscriptions_per_connection: u32,
+    /// Most calls in a batch request (0 disables batches).
+    pub max_batch_len: u32,
+    /// Which methods are served.
+    pub methods: RpcMethods,
+    /// Allowed CORS origins (`None`: any origin).
+    pub cors: Option<Vec<String>>,
+    /// Calls per second per client IP, also the burst size (0: unlimited).
+    pub rate_limit_per_ip_per_sec: u32,
+    /// `system_name`.
+    pub node_name: String,
+    /// `system_version`.
+    pub node_version: String,
+    /// The node's network peer id (`system_localPeerId` falls back to it).
+    pub peer_id: String,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 9944)),
+            max_request_bytes: 15 * 1024 * 1024,
+            max_response_bytes: 15 * 1024 * 1024,
+            max_connections: 100,
+            max_subscriptions_per_connection: 1024,
+            max_batch_len: 100,
+            methods: RpcMethods::Safe,
+            cors: None,
+            rate_limit_per_ip_per_sec: 0,
+            node_name: "ecochain".into(),
+            node_version: env!("CARGO_PKG_VERSION").into(),
+            peer_id: String::new(),
+        }
+    }
+}
+
+/// What the RPC methods read and act on.
+#[derive(Clone)]
+pub struct RpcDeps {
+    /// Chain access.
+    pub client: Arc<Client>,
+    /// The transaction pool.
+    pub pool: Arc<TransactionPool>,
+    /// Network and sync status.
+    pub system: Arc<dyn SystemInfo>,
+}
+
+/// Shared state of every method.
+pub(crate) struct Ctx {
+    pub(crate) client: Arc<Client>,
+    pub(crate) pool: Arc<TransactionPool>,
+    pub(crate) system: Arc<dyn SystemInfo>,
+    pub(crate) config: RpcConfig,
+    /// Best block number when the module was built (`system_syncState.startingBlock`).
+    pub(crate) starting_block: u32,
+}
+
+impl Ctx {
+    pub(crate) fn deny_unsafe(&self) -> bool {
+        self.config.methods == RpcMethods::Safe
+    }
+}
+
+/// Registers a method answered on the blocking thread pool (it reads the
+/// database or runs the runtime): at most `max` positional parameters.
+pub(crate) fn method(
+    module: &mut RpcModule<()>,
+    ctx: &Arc<Ctx>,
+    name: &'static str,
+    max: usize,
+    f: fn(&Ctx, params::Args) -> error::RpcResult,
+) {
+    let ctx = ctx.clone();
+    module
+        .register_blocking_method(name, move |params, _, _| f(&ctx, params::Args::parse(&params, max)?))
+        .map(|_| ())
+        .expect("method names are unique");
+}
+
+/// Registers `alias` for the already registered `existing` method.
+pub(crate) fn alias(module: &mut RpcModule<()>, alias: &'static str, existing: &'static str) {
+    module.register_alias(alias, existing).expect("aliases are unique and name registered methods");
+}
+
+/// Every method of the node, aliases included, plus `rpc_methods`.
+pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
+    let starting_block = deps.client.best_header().number;
+    let ctx = Arc::new(Ctx { client: deps.client, pool: deps.pool, system: deps.system, config, starting_block });
+    let mut module = RpcModule::new(());
+    system::register(&mut module, &ctx);
+    chain::register(&mut module, &ctx);
+    state::register(&mut module, &ctx);
+    author::register(&mut module, &ctx);
+    chain_spec::register(&mut module, &ctx);
+    tokens::register(&mut module, &ctx);
+
+    let mut names: Vec<&'static str> = module.method_names().collect();
+    names.push("rpc_methods");
+    names.sort_unstable();
+    let listing = serde_json::json!({ "methods": names });
+    module
+        .register_method("rpc_methods", move |_, _, _| listing.clone())
+        .map(|_| ())
+        .expect("rpc_methods is registered once");
+    module
+}
+
+#[cfg(test)]
+mod tests;

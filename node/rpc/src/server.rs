@@ -1,0 +1,230 @@
+//! The transport: HTTP and WebSocket on one port, limits, CORS and the per-IP
+//! rate limit.
+//!
+//! The accept loop is ours (jsonrpsee's tower service underneath) so every
+//! request carries its peer's IP ([`PeerIp`]) into the RPC middleware, where
+//! [`RateLimit`] spends one token per call, batch entries included.
+
+use crate::{
+    error::{rate_limited, Error, Result},
+    RpcConfig,
+};
+use hyper::{header, header::HeaderValue, Method};
+use jsonrpsee::{
+    core::middleware::{Batch, BatchEntry, BatchEntryErr, Notification, RpcServiceBuilder, RpcServiceT},
+    server::{
+        serve_with_graceful_shutdown, stop_channel, BatchRequestConfig, MethodResponse, Server, ServerConfig,
+        ServerHandle,
+    },
+    types::Request,
+    RpcModule,
+};
+use parking_lot::Mutex;
+use std::{
+    collections::HashMap,
+    future::Future,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Instant,
+};
+use tower::Service;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// The IP a request came from (a request extension).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PeerIp(pub(crate) IpAddr);
+
+/// A token bucket: `rate` tokens per second, at most `rate` saved up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+impl Bucket {
+    pub(crate) fn full(rate: u32, now: Instant) -> Self {
+        Self { tokens: f64::from(rate), updated: now }
+    }
+
+    /// Refills for the time since the last call, then takes one token if there is one.
+    pub(crate) fn try_take(&mut self, rate: u32, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * f64::from(rate)).min(f64::from(rate));
+        self.updated = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Token buckets per IP.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    rate: u32,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+/// Buckets kept before idle (full) ones are forgotten.
+const MAX_BUCKETS: usize = 10_000;
+
+impl RateLimiter {
+    pub(crate) fn new(rate: u32) -> Self {
+        Self { rate, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Whether `ip` may make one more call now (always, when the rate is 0).
+    pub(crate) fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        if self.rate == 0 {
+            return true;
+        }
+        let mut buckets = self.buckets.lock();
+        if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(&ip) {
+            let rate = self.rate;
+            buckets.retain(|_, bucket| {
+                let mut probe = *bucket;
+                probe.try_take(rate, now);
+                probe.tokens + 1.0 < f64::from(rate)
+            });
+        }
+        buckets.entry(ip).or_insert_with(|| Bucket::full(self.rate, now)).try_take(self.rate, now)
+    }
+}
+
+/// RPC middleware refusing calls over the per-IP rate with `-32029`.
+#[derive(Clone)]
+pub(crate) struct RateLimit<S> {
+    inner: S,
+    limiter: Arc<RateLimiter>,
+}
+
+impl<S> RateLimit<S> {
+    fn allow(&self, extensions: &jsonrpsee::Extensions) -> bool {
+        match extensions.get::<PeerIp>() {
+            Some(PeerIp(ip)) => self.limiter.allow(*ip, Instant::now()),
+            None => true,
+        }
+    }
+}
+
+impl<S> RpcServiceT for RateLimit<S>
+where
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    type MethodResponse = MethodResponse;
+    type NotificationResponse = MethodResponse;
+    type BatchResponse = MethodResponse;
+
+    fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        let allowed = self.allow(request.extensions());
+        let inner = self.inner.clone();
+        async move {
+            if allowed {
+                inner.call(request).await
+            } else {
+                MethodResponse::error(request.id, rate_limited())
+            }
+        }
+    }
+
+    fn batch<'a>(&self, mut batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
+        for entry in batch.iter_mut() {
+            let refused = match entry {
+                Ok(BatchEntry::Call(request)) if !self.allow(request.extensions()) => Some(request.id.clone()),
+                _ => None,
+            };
+            if let Some(id) = refused {
+                *entry = Err(BatchEntryErr::new(id, rate_limited()));
+            }
+        }
+        self.inner.batch(batch)
+    }
+
+    fn notification<'a>(&self, n: Notification<'a>) -> impl Future<Output = Self::NotificationResponse> + Send + 'a {
+        self.inner.notification(n)
+    }
+}
+
+/// The CORS layer: any origin when `origins` is `None`.
+pub(crate) fn cors_layer(origins: Option<&[String]>) -> Result<CorsLayer> {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE]);
+    Ok(match origins {
+        None => layer.allow_origin(AllowOrigin::any()),
+        Some(origins) => {
+            let values = origins
+                .iter()
+                .map(|o| HeaderValue::from_str(o).map_err(|_| Error::Cors(o.clone())))
+                .collect::<Result<Vec<_>>>()?;
+            layer.allow_origin(AllowOrigin::list(values))
+        }
+    })
+}
+
+/// Serves `module` over HTTP and WebSocket on `config.addr` until the returned
+/// handle is stopped (or dropped). Returns the bound address (useful with port 0).
+pub async fn start(config: RpcConfig, module: RpcModule<()>) -> Result<(SocketAddr, ServerHandle)> {
+    let listener =
+        tokio::net::TcpListener::bind(config.addr).await.map_err(|source| Error::Bind { addr: config.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.addr, source })?;
+
+    let batch = match config.max_batch_len {
+        0 => BatchRequestConfig::Disabled,
+        n => BatchRequestConfig::Limit(n),
+    };
+    let server_config = ServerConfig::builder()
+        .max_request_body_size(config.max_request_bytes)
+        .max_response_body_size(config.max_response_bytes)
+        .max_connections(config.max_connections)
+        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
+        .set_batch_request_config(batch)
+        .build();
+    let limiter = Arc::new(RateLimiter::new(config.rate_limit_per_ip_per_sec));
+    let rpc_middleware = RpcServiceBuilder::new().layer_fn(move |inner| RateLimit { inner, limiter: limiter.clone() });
+    let http_middleware = tower::ServiceBuilder::new().layer(cors_layer(config.cors.as_deref())?);
+    let builder = Server::builder()
+        .set_config(server_config)
+        .set_rpc_middleware(rpc_middleware)
+        .set_http_middleware(http_middleware)
+        .to_service_builder();
+
+    let (stop, handle) = stop_channel();
+    let methods: jsonrpsee::Methods = module.into();
+    tokio::spawn(async move {
+        loop {
+            let (socket, remote) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        tracing::debug!(target: "rpc", error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                _ = stop.clone().shutdown() => break,
+            };
+            let shutdown = stop.clone().shutdown();
+            let (builder, methods, stop) = (builder.clone(), methods.clone(), stop.clone());
+            let peer = PeerIp(remote.ip());
+            let service = tower::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(peer);
+                let mut service = builder.clone().build(methods.clone(), stop.clone());
+                async move { service.call(request).await }
+            });
+            tokio::spawn(serve_with_graceful_shutdown(socket, service, shutdown));
+        }
+        tracing::debug!(target: "rpc", "rpc server stopped");
+    });
+    tracing::info!(target: "rpc", %addr, "rpc listening on {addr}");
+    Ok((addr, handle))
+}

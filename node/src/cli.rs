@@ -1,0 +1,220 @@
+//! Command line: run options and subcommands.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::{net::IpAddr, path::PathBuf};
+
+/// EcoChain node.
+#[derive(Debug, Parser)]
+#[command(name = "ecochain", version, about = "EcoChain: a permissioned FRAME chain with BFT finality")]
+pub struct Cli {
+    /// A subcommand; without one the node runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of the running node.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Where the chain comes from and where its data lives.
+#[derive(Debug, Clone, Args)]
+pub struct ChainArgs {
+    /// Run the single-validator development chain (Alice; instant, final blocks).
+    #[arg(long, conflicts_with = "chain")]
+    pub dev: bool,
+    /// Chain spec: `dev`, `local` or a chain spec JSON file.
+    #[arg(long, value_name = "SPEC")]
+    pub chain: Option<String>,
+    /// Base directory for the database and keys (default: ~/.local/share/ecochain).
+    #[arg(long, short = 'd', value_name = "DIR")]
+    pub base_path: Option<PathBuf>,
+    /// Use a temporary base path, deleted when the node stops.
+    #[arg(long, conflicts_with = "base_path")]
+    pub tmp: bool,
+}
+
+/// RPC methods exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RpcMethodsArg {
+    /// Only safe methods (the default unless `--dev`).
+    Safe,
+    /// Also unsafe ones (author_removeExtrinsic …).
+    Unsafe,
+    /// `unsafe` on `--dev`, else `safe`.
+    Auto,
+}
+
+/// Options of a running node.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Chain selection and base path.
+    #[command(flatten)]
+    pub chain: ChainArgs,
+    /// Node name shown by `system_name` peers and logs.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Run as a validator (needs a consensus key unless `--dev`).
+    #[arg(long)]
+    pub validator: bool,
+    /// File holding the ed25519 consensus key (secret seed hex or SURI).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// JSON-RPC port (HTTP and WebSocket); 0 picks a free port.
+    #[arg(long, default_value_t = 9944)]
+    pub rpc_port: u16,
+    /// JSON-RPC listen address.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub rpc_addr: IpAddr,
+    /// Listen on all interfaces (same as `--rpc-addr 0.0.0.0`).
+    #[arg(long)]
+    pub rpc_external: bool,
+    /// Which RPC methods to expose.
+    #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
+    pub rpc_methods: RpcMethodsArg,
+    /// Allowed CORS origins (`all` or a comma-separated list).
+    #[arg(long, value_name = "ORIGINS", default_value = "all")]
+    pub rpc_cors: String,
+    /// Maximum simultaneous RPC connections.
+    #[arg(long, default_value_t = 1_000)]
+    pub rpc_max_connections: u32,
+    /// Maximum RPC request size, MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_request_size: u32,
+    /// Maximum RPC response size, MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_response_size: u32,
+    /// Maximum subscriptions per connection.
+    #[arg(long, default_value_t = 1_024)]
+    pub rpc_max_subscriptions_per_connection: u32,
+    /// Maximum calls in one JSON-RPC batch.
+    #[arg(long, default_value_t = 256)]
+    pub rpc_max_batch_len: u32,
+    /// Requests per second allowed per client IP (0 = unlimited).
+    #[arg(long, default_value_t = 100_000)]
+    pub rpc_rate_limit: u32,
+    /// Peer-to-peer port.
+    #[arg(long, default_value_t = 30333)]
+    pub port: u16,
+    /// Boot nodes (multiaddresses with /p2p/<peer id>).
+    #[arg(long, value_name = "ADDR", num_args = 1..)]
+    pub bootnodes: Vec<String>,
+    /// States to keep: `archive` or a number of recent blocks.
+    #[arg(long, value_name = "MODE")]
+    pub pruning: Option<ecochain_storage::Pruning>,
+    /// Target block time in milliseconds (sub-second allowed).
+    #[arg(long, default_value_t = 1_000)]
+    pub block_time_ms: u64,
+    /// Prometheus metrics, /health and /ready on this port.
+    #[arg(long, default_value_t = 9615)]
+    pub prometheus_port: u16,
+    /// Serve metrics on all interfaces.
+    #[arg(long)]
+    pub prometheus_external: bool,
+    /// Do not serve metrics.
+    #[arg(long)]
+    pub no_prometheus: bool,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info,txpool=debug`.
+    #[arg(long, short = 'l', value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a chain spec as JSON.
+    BuildSpec {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Emit the raw genesis storage instead of the readable config.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Key management.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Write blocks to a file.
+    ExportBlocks {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// First block.
+        #[arg(long, default_value_t = 1)]
+        from: u32,
+        /// Last block (default: best).
+        #[arg(long)]
+        to: Option<u32>,
+        /// Output file.
+        output: PathBuf,
+    },
+    /// Import (re-execute and store) blocks from a file.
+    ImportBlocks {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Input file written by `export-blocks`.
+        input: PathBuf,
+    },
+    /// Delete the chain's database.
+    PurgeChain {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Do not ask for confirmation.
+        #[arg(short = 'y')]
+        yes: bool,
+    },
+    /// Re-execute a stored block and check it.
+    CheckBlock {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Block number or 0x hash.
+        block: String,
+    },
+}
+
+/// Key subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a new key and print its phrase, public key and address.
+    Generate {
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+        scheme: Scheme,
+        /// Words in the mnemonic (12).
+        #[arg(long, default_value_t = 12)]
+        words: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the public key and address of a secret URI (`//Alice`, a phrase, a hex seed).
+    Inspect {
+        /// The secret URI.
+        suri: String,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value_t = Scheme::Sr25519)]
+        scheme: Scheme,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Store the consensus key in the base path (`<base>/chains/<id>/keystore/consensus`).
+    Insert {
+        /// Chain selection.
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// The secret URI of the ed25519 consensus key.
+        #[arg(long)]
+        suri: String,
+    },
+}
+
+/// Signature schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scheme {
+    /// Schnorrkel (accounts).
+    Sr25519,
+    /// Edwards (consensus keys).
+    Ed25519,
+}

@@ -1,0 +1,106 @@
+//! Prometheus metrics and the `/health` and `/ready` endpoints, served on
+//! `--prometheus-port` by a deliberately small HTTP/1.1 responder (GET only).
+
+use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+/// The node's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Best and finalized heights.
+    pub height: IntGaugeVec,
+    /// Ready transactions in the pool.
+    pub pool_ready: IntGauge,
+    /// Future transactions in the pool.
+    pub pool_future: IntGauge,
+    /// Time to build or import a block.
+    pub import_seconds: Histogram,
+    /// Extrinsics included in blocks.
+    pub extrinsics: IntCounter,
+    /// Whether the node has finished starting (for `/ready`).
+    pub ready: AtomicBool,
+}
+
+impl Metrics {
+    /// Register every metric.
+    pub fn new() -> prometheus::Result<Arc<Self>> {
+        let registry = Registry::new_custom(Some("ecochain".into()), None)?;
+        let height = IntGaugeVec::new(Opts::new("block_height", "Block height by status"), &["status"])?;
+        let pool_ready = IntGauge::new("txpool_ready", "Ready transactions in the pool")?;
+        let pool_future = IntGauge::new("txpool_future", "Future transactions in the pool")?;
+        let import_seconds = Histogram::with_opts(
+            HistogramOpts::new("block_import_seconds", "Time to build or import a block")
+                .buckets(vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+        )?;
+        let extrinsics = IntCounter::new("extrinsics_total", "Extrinsics included in blocks")?;
+        registry.register(Box::new(height.clone()))?;
+        registry.register(Box::new(pool_ready.clone()))?;
+        registry.register(Box::new(pool_future.clone()))?;
+        registry.register(Box::new(import_seconds.clone()))?;
+        registry.register(Box::new(extrinsics.clone()))?;
+        Ok(Arc::new(Self {
+            registry,
+            height,
+            pool_ready,
+            pool_future,
+            import_seconds,
+            extrinsics,
+            ready: AtomicBool::new(false),
+        }))
+    }
+
+    fn render(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Encoding into a Vec cannot fail for well-formed metric families.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        out
+    }
+}
+
+/// Serve `/metrics`, `/health` and `/ready` until the task is dropped.
+pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!(target: "metrics", addr = %local, "prometheus listening");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let metrics = metrics.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let n = match tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await {
+                    Ok(Ok(n)) => n,
+                    _ => return,
+                };
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let (status, content_type, body) = match path {
+                    "/metrics" => ("200 OK", "text/plain; version=0.0.4", metrics.render()),
+                    "/health" => ("200 OK", "application/json", br#"{"status":"ok"}"#.to_vec()),
+                    "/ready" if metrics.ready.load(Ordering::Relaxed) => {
+                        ("200 OK", "application/json", br#"{"ready":true}"#.to_vec())
+                    }
+                    "/ready" => ("503 Service Unavailable", "application/json", br#"{"ready":false}"#.to_vec()),
+                    _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    Ok(local)
+}

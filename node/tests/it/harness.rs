@@ -1,0 +1,185 @@
+//! Start and stop `ecochain` processes; sign and submit transactions.
+
+use codec::Encode;
+use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
+use jsonrpsee::{
+    core::{client::ClientT, params::ArrayParams},
+    http_client::{HttpClient, HttpClientBuilder},
+};
+use serde_json::Value;
+use sp_core::H256;
+use sp_keyring::Sr25519Keyring;
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// A free TCP port on loopback (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// A running dev node.
+pub struct Node {
+    child: Option<Child>,
+    pub url: String,
+    log: PathBuf,
+}
+
+impl Node {
+    /// Start a dev node on `base` and wait until its RPC answers.
+    pub async fn start(base: &Path) -> Self {
+        Self::start_with(base, &[]).await
+    }
+
+    /// Start with extra arguments.
+    pub async fn start_with(base: &Path, extra: &[&str]) -> Self {
+        let rpc_port = free_port();
+        let log = base.join(format!("node-{rpc_port}.log"));
+        let stderr = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_ecochain"))
+            .args(["--dev", "--base-path"])
+            .arg(base)
+            .args(["--rpc-port", &rpc_port.to_string(), "--prometheus-port", &free_port().to_string()])
+            .args(["--block-time-ms", "200"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn ecochain");
+        let node = Self { child: Some(child), url: format!("http://127.0.0.1:{rpc_port}"), log };
+        node.wait_ready().await;
+        node
+    }
+
+    async fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(v) = self.try_call("system_health", vec![]).await {
+                if v.is_object() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "node did not answer within 60 s; log:\n{}", self.log_tail());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The last lines of the node's log.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    pub fn client(&self) -> HttpClient {
+        HttpClientBuilder::default().request_timeout(Duration::from_secs(20)).build(&self.url).expect("http client")
+    }
+
+    pub async fn try_call(&self, method: &str, params: Vec<Value>) -> Result<Value, jsonrpsee::core::ClientError> {
+        let mut p = ArrayParams::new();
+        for v in params {
+            p.insert(v).expect("param encodes");
+        }
+        self.client().request(method, p).await
+    }
+
+    /// Call and panic with the node's log on error.
+    pub async fn call(&self, method: &str, params: Vec<Value>) -> Value {
+        match self.try_call(method, params).await {
+            Ok(v) => v,
+            Err(e) => panic!("{method} failed: {e}\nlog:\n{}", self.log_tail()),
+        }
+    }
+
+    /// Stop with SIGTERM and wait.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// kill -9.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub async fn genesis_hash(&self) -> H256 {
+        hash_of(&self.call("chain_getBlockHash", vec![0.into()]).await)
+    }
+
+    pub async fn best(&self) -> (u32, H256, H256) {
+        let header = self.call("chain_getHeader", vec![]).await;
+        let number = u32::from_str_radix(header["number"].as_str().expect("number").trim_start_matches("0x"), 16)
+            .expect("hex number");
+        let hash = hash_of(&self.call("chain_getBlockHash", vec![number.into()]).await);
+        (number, hash, hash_of(&header["stateRoot"]))
+    }
+
+    /// Submit an encoded extrinsic; returns its hash.
+    pub async fn submit(&self, xt: &[u8]) -> H256 {
+        hash_of(&self.call("author_submitExtrinsic", vec![format!("0x{}", hex::encode(xt)).into()]).await)
+    }
+
+    /// Wait until every extrinsic in `hashes` is in a finalized block; returns
+    /// (tx hash, block hash) pairs.
+    pub async fn wait_included(&self, hashes: &[H256], timeout: Duration) -> Vec<(H256, H256)> {
+        let deadline = Instant::now() + timeout;
+        let mut found = Vec::new();
+        let mut next = 1u32;
+        while found.len() < hashes.len() {
+            assert!(Instant::now() < deadline, "not all included in {timeout:?}; log:\n{}", self.log_tail());
+            let finalized = hash_of(&self.call("chain_getFinalizedHead", vec![]).await);
+            let header = self.call("chain_getHeader", vec![format!("{finalized:?}").into()]).await;
+            let top = u32::from_str_radix(header["number"].as_str().expect("number").trim_start_matches("0x"), 16)
+                .expect("hex");
+            while next <= top {
+                let hash = self.call("chain_getBlockHash", vec![next.into()]).await;
+                let block = self.call("chain_getBlock", vec![hash.clone()]).await;
+                for xt in block["block"]["extrinsics"].as_array().expect("extrinsics") {
+                    let bytes = hex::decode(xt.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+                    let h = H256(sp_crypto_hashing::blake2_256(&bytes));
+                    if hashes.contains(&h) {
+                        found.push((h, hash_of(&hash)));
+                    }
+                }
+                next += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        found
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+pub fn hash_of(v: &Value) -> H256 {
+    let s = v.as_str().unwrap_or_else(|| panic!("expected a hash, got {v}"));
+    H256::from_slice(&hex::decode(s.trim_start_matches("0x")).expect("hex hash"))
+}
+
+/// A signed `balances.transfer_keep_alive` of `amount` from `from` to `to`.
+pub fn transfer(from: Sr25519Keyring, to: Sr25519Keyring, amount: u128, nonce: u32, genesis: H256) -> Vec<u8> {
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: to.to_account_id().into(),
+        value: amount,
+    });
+    sign_immortal(call, &from.pair(), nonce, genesis).encode()
+}

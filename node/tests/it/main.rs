@@ -1,0 +1,10 @@
+//! Node tests: the real `ecochain` binary on loopback, a real RocksDB in a
+//! temp dir, JSON-RPC over HTTP. Each test starts its own node on free ports
+//! and kills it by PID when done.
+
+mod harness;
+
+mod bad_input;
+mod chain_specs;
+mod crash;
+mod restart;
