@@ -1,7 +1,9 @@
 //! Prometheus metrics and the `/health` and `/ready` endpoints, served on
 //! `--prometheus-port` by a deliberately small HTTP/1.1 responder (GET only).
 
-use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 use std::{
     net::SocketAddr,
     sync::{
@@ -27,6 +29,8 @@ pub struct Metrics {
     pub import_seconds: Histogram,
     /// Extrinsics included in blocks.
     pub extrinsics: IntCounter,
+    /// RPC calls by method.
+    pub rpc_calls: IntCounterVec,
     /// Whether the node has finished starting (for `/ready`).
     pub ready: AtomicBool,
 }
@@ -43,6 +47,8 @@ impl Metrics {
                 .buckets(vec![0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
         )?;
         let extrinsics = IntCounter::new("extrinsics_total", "Extrinsics included in blocks")?;
+        let rpc_calls = IntCounterVec::new(Opts::new("rpc_calls_total", "JSON-RPC calls by method"), &["method"])?;
+        registry.register(Box::new(rpc_calls.clone()))?;
         registry.register(Box::new(height.clone()))?;
         registry.register(Box::new(pool_ready.clone()))?;
         registry.register(Box::new(pool_future.clone()))?;
@@ -55,6 +61,7 @@ impl Metrics {
             pool_future,
             import_seconds,
             extrinsics,
+            rpc_calls,
             ready: AtomicBool::new(false),
         }))
     }

@@ -63,6 +63,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         node_name: args.name.clone().unwrap_or_else(|| "ecochain".into()),
         node_version: env!("CARGO_PKG_VERSION").into(),
         peer_id: String::new(),
+        call_counter: metrics.as_ref().map(|m| m.rpc_calls.clone()),
     };
     let validator = args.validator || args.chain.dev;
     if let Some(key) = &args.key {

@@ -76,6 +76,9 @@ pub struct RpcConfig {
     pub node_version: String,
     /// The node's network peer id (`system_localPeerId` falls back to it).
     pub peer_id: String,
+    /// Counts calls per method (label `method`; names the module does not
+    /// serve count as `unknown`, so the label set stays bounded).
+    pub call_counter: Option<prometheus::IntCounterVec>,
 }
 
 impl Default for RpcConfig {
@@ -93,6 +96,7 @@ impl Default for RpcConfig {
             node_name: "ecochain".into(),
             node_version: env!("CARGO_PKG_VERSION").into(),
             peer_id: String::new(),
+            call_counter: None,
         }
     }
 }

@@ -98,9 +98,17 @@ impl RateLimiter {
 pub(crate) struct RateLimit<S> {
     inner: S,
     limiter: Arc<RateLimiter>,
+    counter: Option<(prometheus::IntCounterVec, Arc<std::collections::HashSet<String>>)>,
 }
 
 impl<S> RateLimit<S> {
+    fn count(&self, method: &str) {
+        if let Some((counter, known)) = &self.counter {
+            let label = if known.contains(method) { method } else { "unknown" };
+            counter.with_label_values(&[label]).inc();
+        }
+    }
+
     fn allow(&self, extensions: &jsonrpsee::Extensions) -> bool {
         match extensions.get::<PeerIp>() {
             Some(PeerIp(ip)) => self.limiter.allow(*ip, Instant::now()),
@@ -125,6 +133,7 @@ where
     type BatchResponse = MethodResponse;
 
     fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
+        self.count(request.method_name());
         let allowed = self.allow(request.extensions());
         let inner = self.inner.clone();
         async move {
@@ -138,6 +147,9 @@ where
 
     fn batch<'a>(&self, mut batch: Batch<'a>) -> impl Future<Output = Self::BatchResponse> + Send + 'a {
         for entry in batch.iter_mut() {
+            if let Ok(BatchEntry::Call(request)) = entry {
+                self.count(request.method_name());
+            }
             let refused = match entry {
                 Ok(BatchEntry::Call(request)) if !self.allow(request.extensions()) => Some(request.id.clone()),
                 _ => None,
@@ -190,7 +202,14 @@ pub async fn start(config: RpcConfig, module: RpcModule<()>) -> Result<(SocketAd
         .set_batch_request_config(batch)
         .build();
     let limiter = Arc::new(RateLimiter::new(config.rate_limit_per_ip_per_sec));
-    let rpc_middleware = RpcServiceBuilder::new().layer_fn(move |inner| RateLimit { inner, limiter: limiter.clone() });
+    let known: Arc<std::collections::HashSet<String>> =
+        Arc::new(module.method_names().map(|m| m.to_string()).collect());
+    let counter = config.call_counter.clone().map(|c| (c, known));
+    let rpc_middleware = RpcServiceBuilder::new().layer_fn(move |inner| RateLimit {
+        inner,
+        limiter: limiter.clone(),
+        counter: counter.clone(),
+    });
     let http_middleware = tower::ServiceBuilder::new().layer(cors_layer(config.cors.as_deref())?);
     let builder = Server::builder()
         .set_config(server_config)

@@ -73,6 +73,11 @@ impl Node {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
+    /// The same RPC port, as a WebSocket URL (the server speaks both).
+    pub fn ws_url(&self) -> String {
+        self.url.replacen("http://", "ws://", 1)
+    }
+
     pub fn client(&self) -> HttpClient {
         HttpClientBuilder::default().request_timeout(Duration::from_secs(20)).build(&self.url).expect("http client")
     }

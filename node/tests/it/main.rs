@@ -1,5 +1,5 @@
 //! Node tests: the real `ecochain` binary on loopback, a real RocksDB in a
-//! temp dir, JSON-RPC over HTTP. Each test starts its own node on free ports
+//! temp dir, JSON-RPC over HTTP (and WebSocket for subxt). Each test starts its own node on free ports
 //! and kills it by PID when done.
 
 mod harness;
@@ -8,3 +8,4 @@ mod bad_input;
 mod chain_specs;
 mod crash;
 mod restart;
+mod subxt_client;
