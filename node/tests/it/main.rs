@@ -6,6 +6,7 @@ mod harness;
 
 mod bad_input;
 mod chain_specs;
+mod cli;
 mod crash;
 mod restart;
 mod subxt_client;
