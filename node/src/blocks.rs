@@ -20,15 +20,9 @@ const MAGIC: &[u8; 8] = b"ECOBLK01";
 fn open(spec: &ChainSpec, base: &Path) -> anyhow::Result<Arc<Client>> {
     let path = chain_dir(base, spec).join("db");
     std::fs::create_dir_all(&path)?;
-    // Archive or pruned, the stored mode is the one to reopen with.
-    let pruning = ["archive", "256"]
-        .iter()
-        .filter_map(|p| p.parse().ok())
-        .find(|p| {
-            Client::open(&path, &ecochain_storage::Config { pruning: *p, ..Default::default() }, spec.clone()).is_ok()
-        })
-        .unwrap_or(ecochain_storage::Pruning::Archive);
-    Ok(Client::open(&path, &ecochain_storage::Config { pruning, ..Default::default() }, spec.clone())?)
+    // An existing database keeps its pruning mode; a new one is an archive.
+    let config = ecochain_storage::Config { pruning: ecochain_storage::Pruning::Archive, ..Default::default() };
+    Ok(Client::open(&path, &config, spec.clone())?)
 }
 
 /// Write blocks `from..=to` to `output`; returns how many.

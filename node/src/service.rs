@@ -21,7 +21,9 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     });
     let db_path = chain_dir(&base, &spec).join("db");
     std::fs::create_dir_all(&db_path).with_context(|| format!("creating {}", db_path.display()))?;
-    let client = Client::open(&db_path, &ecochain_storage::Config { pruning, ..Default::default() }, spec.clone())
+    let db_config =
+        ecochain_storage::Config { pruning, pruning_explicit: args.pruning.is_some(), ..Default::default() };
+    let client = Client::open(&db_path, &db_config, spec.clone())
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
     let pool = TransactionPool::new(client.clone(), Default::default());
 
@@ -79,6 +81,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     };
     let module = ecochain_rpc::rpc_module(deps, config.clone());
     let (rpc_addr, rpc_handle) = ecochain_rpc::start(config, module).await.context("starting the RPC server")?;
+    let pruning = client.database().pruning();
     tracing::info!(target: "node", chain = %spec.name, %rpc_addr, ?pruning, base = %base.display(), "node started");
 
     if dev {

@@ -69,15 +69,18 @@ impl std::str::FromStr for Pruning {
 /// Database settings.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// States to keep.
+    /// States to keep, for a new database.
     pub pruning: Pruning,
+    /// Whether `pruning` was asked for explicitly: an existing database with
+    /// another mode is then refused; otherwise the stored mode is used.
+    pub pruning_explicit: bool,
     /// RocksDB block cache, bytes.
     pub cache_bytes: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { pruning: Pruning::DEFAULT, cache_bytes: 128 * 1024 * 1024 }
+        Self { pruning: Pruning::DEFAULT, pruning_explicit: false, cache_bytes: 128 * 1024 * 1024 }
     }
 }
 
@@ -147,9 +150,9 @@ impl Database {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?);
-        let this =
+        let mut this =
             Self { store: StateStore { db: db.clone() }, db, pruning: config.pruning, write_lock: Mutex::new(()) };
-        this.check_meta()?;
+        this.check_meta(config.pruning_explicit)?;
         Ok(this)
     }
 
@@ -162,7 +165,7 @@ impl Database {
         Ok(self.db.get_cf(self.cf(col), key)?)
     }
 
-    fn check_meta(&self) -> Result<()> {
+    fn check_meta(&mut self, pruning_explicit: bool) -> Result<()> {
         let mut batch = WriteBatch::default();
         match self.get(schema::META, meta::SCHEMA)? {
             Some(v) => {
@@ -176,7 +179,11 @@ impl Database {
         let requested = self.pruning.as_text();
         match self.get(schema::META, meta::PRUNING)? {
             Some(stored) if stored != requested.as_bytes() => {
-                return Err(Error::PruningMismatch { stored: String::from_utf8_lossy(&stored).into(), requested });
+                let stored = String::from_utf8_lossy(&stored).into_owned();
+                match stored.parse::<Pruning>() {
+                    Ok(mode) if !pruning_explicit => self.pruning = mode,
+                    _ => return Err(Error::PruningMismatch { stored, requested }),
+                }
             }
             Some(_) => {}
             None => batch.put_cf(self.cf(schema::META), meta::PRUNING, requested.as_bytes()),

@@ -106,9 +106,14 @@ fn pruning_keeps_the_last_states_and_releases_older_ones() {
 fn pruning_mode_cannot_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(Database::open(dir.path(), &Config { pruning: Pruning::KeepLast(10), ..Default::default() }).expect("open"));
-    let err = Database::open(dir.path(), &Config { pruning: Pruning::Archive, ..Default::default() })
-        .err()
-        .expect("mismatch refused");
+    let reopened = Database::open(dir.path(), &Config { pruning: Pruning::Archive, ..Default::default() })
+        .expect("without an explicit mode the stored one is used");
+    assert_eq!(reopened.pruning(), Pruning::KeepLast(10));
+    drop(reopened);
+    let err =
+        Database::open(dir.path(), &Config { pruning: Pruning::Archive, pruning_explicit: true, ..Default::default() })
+            .err()
+            .expect("mismatch refused");
     assert!(matches!(err, Error::PruningMismatch { .. }));
     assert!(err.to_string().contains("pruning cannot change"));
 }
