@@ -91,12 +91,24 @@ pub struct RunArgs {
     /// Requests per second allowed per client IP (0 = unlimited).
     #[arg(long, default_value_t = 100_000)]
     pub rpc_rate_limit: u32,
-    /// Peer-to-peer port.
+    /// Peer-to-peer (consensus) port; transactions are gossiped on `port + 1`.
     #[arg(long, default_value_t = 30333)]
     pub port: u16,
-    /// Boot nodes (multiaddresses with /p2p/<peer id>).
-    #[arg(long, value_name = "ADDR", num_args = 1..)]
+    /// Peer-to-peer listen address (IP).
+    #[arg(long, default_value = "0.0.0.0")]
+    pub listen_ip: IpAddr,
+    /// Peers to connect to: multiaddresses ending in /p2p/<peer id> (the
+    /// consensus port; transaction gossip uses the port after it).
+    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',')]
     pub bootnodes: Vec<String>,
+    /// A file of extra allowed peer ids (one base58 id per line, `#` comments),
+    /// added to the on-chain node allow-list and the validators.
+    #[arg(long, value_name = "FILE")]
+    pub allowlist: Option<PathBuf>,
+    /// Upper bound of a round timeout in milliseconds: timeouts grow each
+    /// round but never past this, so a stalled network resumes quickly.
+    #[arg(long, default_value_t = 8_000)]
+    pub max_round_timeout_ms: u64,
     /// States to keep: `archive` or a number of recent blocks.
     #[arg(long, value_name = "MODE")]
     pub pruning: Option<ecochain_storage::Pruning>,

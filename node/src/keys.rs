@@ -18,12 +18,18 @@ where
     let address = public.to_ss58check_with_version(ecochain_runtime::SS58_PREFIX.into());
     let public_hex = format!("0x{}", hex::encode(public.as_ref()));
     let seed_hex = seed.map(|s| format!("0x{}", hex::encode(s.as_ref())));
+    // An ed25519 key is also a libp2p identity (a validator's peer id).
+    let peer_id = <[u8; 32]>::try_from(public.as_ref())
+        .ok()
+        .filter(|_| std::any::type_name::<P>().contains("ed25519"))
+        .and_then(|k| ecochain_consensus::peer_id_of_public(k).ok());
     Ok(if json {
         serde_json::json!({
             "secretPhrase": phrase,
             "secretSeed": seed_hex,
             "publicKey": public_hex,
             "ss58Address": address,
+            "peerId": peer_id,
         })
         .to_string()
     } else {
@@ -35,6 +41,9 @@ where
             out.push_str(&format!("Secret seed:       {s}\n"));
         }
         out.push_str(&format!("Public key (hex):  {public_hex}\nSS58 address:      {address}"));
+        if let Some(id) = peer_id {
+            out.push_str(&format!("\nPeer ID:           {id}"));
+        }
         out
     })
 }

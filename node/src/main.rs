@@ -14,11 +14,17 @@ use cli::{ChainArgs, Cli, Command, KeyCommand};
 use ecochain_client::ChainSpec;
 use std::path::PathBuf;
 
+/// Info for our targets; Malachite and libp2p log every vote at info, so
+/// they are quieter unless asked (`--log info,arc_malachitebft_core_consensus=info`).
+const DEFAULT_LOG: &str = "info,arc_malachitebft_core_consensus=warn,arc_malachitebft_engine=warn,\
+arc_malachitebft_network=warn,arc_malachitebft_sync=warn,arc_malachitebft_discovery=warn,\
+arc_malachitebft_wal=warn,arc_malachitebft_app=warn,libp2p_gossipsub=warn,libp2p_swarm=warn";
+
 fn init_tracing(filter: Option<&str>) {
     let filter = filter
         .map(tracing_subscriber::EnvFilter::new)
         .or_else(|| tracing_subscriber::EnvFilter::try_from_env("RUST_LOG").ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 

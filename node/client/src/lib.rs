@@ -10,11 +10,12 @@
 //! - [`TransactionPool`]: validation through the runtime's
 //!   `TaggedTransactionQueue` in front of `ecochain-txpool`.
 
+pub mod authoring;
 pub mod chain_spec;
 mod pool;
 
 pub use chain_spec::{ChainSpec, ChainType};
-pub use pool::{SubmitError, TransactionPool};
+pub use pool::{Broadcast, SubmitError, TransactionPool, MAX_EXTRINSIC_BYTES};
 
 use codec::{Decode, Encode};
 use ecochain_executor::{BuiltBlock, Executor, STATE_VERSION};

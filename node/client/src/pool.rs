@@ -66,7 +66,12 @@ pub struct TransactionPool {
     client: Arc<Client>,
     pool: Pool,
     ready: tokio::sync::Notify,
+    /// Sends locally submitted transactions to peers (transaction gossip).
+    broadcast: parking_lot::RwLock<Option<Broadcast>>,
 }
+
+/// Hands an accepted local transaction to the network.
+pub type Broadcast = Arc<dyn Fn(Vec<u8>) + Send + Sync>;
 
 /// The signer of an extrinsic, for per-sender limits.
 fn sender_of(xt: &UncheckedExtrinsic) -> Option<Vec<u8>> {
@@ -79,7 +84,12 @@ fn sender_of(xt: &UncheckedExtrinsic) -> Option<Vec<u8>> {
 impl TransactionPool {
     /// A pool over `client` with `options`.
     pub fn new(client: Arc<Client>, options: Options) -> Arc<Self> {
-        Arc::new(Self { client, pool: Pool::new(options), ready: tokio::sync::Notify::new() })
+        Arc::new(Self {
+            client,
+            pool: Pool::new(options),
+            ready: tokio::sync::Notify::new(),
+            broadcast: Default::default(),
+        })
     }
 
     /// The underlying pool.
@@ -124,8 +134,26 @@ impl TransactionPool {
         }
     }
 
-    /// Validate and pool an encoded extrinsic from an RPC client.
+    /// Send locally submitted transactions to peers from now on.
+    pub fn set_broadcast(&self, broadcast: Broadcast) {
+        *self.broadcast.write() = Some(broadcast);
+    }
+
+    fn broadcast(&self, xt: &[u8]) {
+        if let Some(b) = self.broadcast.read().as_ref() {
+            b(xt.to_vec());
+        }
+    }
+
+    /// Validate and pool an encoded extrinsic from an RPC client, and gossip it.
     pub fn submit(&self, xt: Vec<u8>) -> Result<H256, SubmitError> {
+        let hash = self.submit_with_source(xt.clone(), TransactionSource::External)?;
+        self.broadcast(&xt);
+        Ok(hash)
+    }
+
+    /// Pool a transaction a peer gossiped (the network already forwards it).
+    pub fn submit_from_network(&self, xt: Vec<u8>) -> Result<H256, SubmitError> {
         self.submit_with_source(xt, TransactionSource::External)
     }
 
@@ -142,10 +170,11 @@ impl TransactionPool {
     /// Validate and pool, and follow the transaction's status.
     /// The stream starts with `Ready` or `Future`.
     pub fn submit_and_watch(&self, xt: Vec<u8>) -> Result<(H256, BoxStream<'static, TxStatus>), SubmitError> {
-        let tx = self.validate(xt, TransactionSource::External)?;
+        let tx = self.validate(xt.clone(), TransactionSource::External)?;
         let hash = tx.hash;
         let (outcome, stream) = self.pool.submit_and_watch(tx)?;
         self.ready.notify_one();
+        self.broadcast(&xt);
         let first = match outcome {
             SubmitOutcome::Ready => TxStatus::Ready,
             SubmitOutcome::Future => TxStatus::Future,

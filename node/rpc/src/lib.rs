@@ -25,6 +25,7 @@
 mod author;
 mod chain;
 mod chain_spec;
+mod consensus;
 mod error;
 mod params;
 mod server;
@@ -32,6 +33,7 @@ mod state;
 mod system;
 mod tokens;
 
+pub use consensus::ConsensusInfo;
 pub use error::{Error, Result};
 pub use server::start;
 pub use system::{PeerInfo, StaticSystemInfo, SystemInfo};
@@ -110,12 +112,15 @@ pub struct RpcDeps {
     pub pool: Arc<TransactionPool>,
     /// Network and sync status.
     pub system: Arc<dyn SystemInfo>,
+    /// The BFT engine, when one runs (not on dev chains).
+    pub consensus: Option<Arc<dyn ConsensusInfo>>,
 }
 
 /// Shared state of every method.
 pub(crate) struct Ctx {
     pub(crate) client: Arc<Client>,
     pub(crate) pool: Arc<TransactionPool>,
+    pub(crate) consensus: Option<Arc<dyn ConsensusInfo>>,
     pub(crate) system: Arc<dyn SystemInfo>,
     pub(crate) config: RpcConfig,
     /// Best block number when the module was built (`system_syncState.startingBlock`).
@@ -152,7 +157,14 @@ pub(crate) fn alias(module: &mut RpcModule<()>, alias: &'static str, existing: &
 /// Every method of the node, aliases included, plus `rpc_methods`.
 pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
     let starting_block = deps.client.best_header().number;
-    let ctx = Arc::new(Ctx { client: deps.client, pool: deps.pool, system: deps.system, config, starting_block });
+    let ctx = Arc::new(Ctx {
+        client: deps.client,
+        pool: deps.pool,
+        system: deps.system,
+        consensus: deps.consensus,
+        config,
+        starting_block,
+    });
     let mut module = RpcModule::new(());
     system::register(&mut module, &ctx);
     chain::register(&mut module, &ctx);
@@ -160,6 +172,7 @@ pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
     author::register(&mut module, &ctx);
     chain_spec::register(&mut module, &ctx);
     tokens::register(&mut module, &ctx);
+    consensus::register(&mut module, &ctx);
 
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.push("rpc_methods");

@@ -344,6 +344,7 @@ async fn node_serves_substrate_clients() {
         client: client.clone(),
         pool: pool.clone(),
         system: Arc::new(StaticSystemInfo { peer_id: "12D3KooWtest".into(), authority: true }),
+        consensus: None,
     };
     let (addr, handle) = start(start_config(0), rpc_module(deps.clone(), start_config(0))).await.expect("starts");
     let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");

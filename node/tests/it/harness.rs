@@ -35,15 +35,22 @@ impl Node {
 
     /// Start with extra arguments.
     pub async fn start_with(base: &Path, extra: &[&str]) -> Self {
-        let rpc_port = free_port();
+        let mut args: Vec<String> = vec!["--dev".into(), "--block-time-ms".into(), "200".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Self::spawn(base, free_port(), &args).await
+    }
+
+    /// Start `ecochain <args> --base-path <base> --rpc-port <rpc_port>` and
+    /// wait until its RPC answers.
+    pub async fn spawn(base: &Path, rpc_port: u16, args: &[String]) -> Self {
+        std::fs::create_dir_all(base).expect("base dir");
         let log = base.join(format!("node-{rpc_port}.log"));
-        let stderr = std::fs::File::create(&log).expect("log file");
+        let stderr = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_ecochain"))
-            .args(["--dev", "--base-path"])
+            .args(args)
+            .arg("--base-path")
             .arg(base)
             .args(["--rpc-port", &rpc_port.to_string(), "--prometheus-port", &free_port().to_string()])
-            .args(["--block-time-ms", "200"])
-            .args(extra)
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -51,6 +58,27 @@ impl Node {
         let node = Self { child: Some(child), url: format!("http://127.0.0.1:{rpc_port}"), log };
         node.wait_ready().await;
         node
+    }
+
+    /// Best block number.
+    pub async fn height(&self) -> u32 {
+        self.best().await.0
+    }
+
+    /// Wait until the best block is at least `h`.
+    pub async fn wait_height(&self, h: u32, timeout: Duration) -> u32 {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(header) = self.try_call("chain_getHeader", vec![]).await {
+                let n =
+                    header["number"].as_str().and_then(|s| u32::from_str_radix(s.trim_start_matches("0x"), 16).ok());
+                if let Some(n) = n.filter(|n| *n >= h) {
+                    return n;
+                }
+            }
+            assert!(Instant::now() < deadline, "height {h} not reached in {timeout:?}; log:\n{}", self.log_tail());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn wait_ready(&self) {

@@ -8,5 +8,6 @@ mod bad_input;
 mod chain_specs;
 mod cli;
 mod crash;
+mod network;
 mod restart;
 mod subxt_client;

@@ -1,0 +1,730 @@
+//! The application loop: answers Malachite's requests.
+//!
+//! - A height is a block number; the validator set of height `h` is the one in
+//!   the state of block `h - 1` (`PermissionsApi_validators`), so a voted
+//!   change takes effect at the same height on every node.
+//! - The proposer builds a block from its pool (`GetValue`), keeps its state
+//!   changes, and streams the encoded block as proposal parts signed at the end.
+//! - Other validators reassemble the stream, check proposer and signature,
+//!   execute the block on its parent state (and its timestamp against their
+//!   clock), and report it valid or invalid.
+//! - A decided block is committed with its commit certificate as the block's
+//!   justification (engine id [`ENGINE_ID`]), in the same RocksDB batch.
+//! - Decided blocks are served to syncing peers with their certificates.
+
+use crate::{
+    codec::{decode_certificate, encode_certificate},
+    context::{Address, BlockHash, BlockValue, EcoContext, Height, ProposalPart, ValidatorSet},
+    signing::{part_bytes, verify, EcoSigner},
+};
+use bytes::Bytes;
+use codec::{Decode, Encode};
+use ecochain_client::{authoring::Proposer, extrinsic_hash, Client, StoredBlock, TransactionPool};
+use ecochain_executor::BuiltBlock;
+use ecochain_runtime::{AccountId, Header};
+use malachitebft_app_channel::{
+    app::{
+        engine::host::{HeightParams, Next, SyncedValueOutcome},
+        streaming::{StreamContent, StreamId, StreamMessage},
+        types::{
+            core::{
+                CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, LinearTimeouts, Round, Validity,
+            },
+            sync::RawDecidedValue,
+            LocallyProposedValue, PeerId, ProposedValue,
+        },
+    },
+    AppMsg, Channels, NetworkMsg,
+};
+use parking_lot::RwLock;
+use sp_core::H256;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// Engine id of the commit certificate in a block's justifications.
+pub const ENGINE_ID: [u8; 4] = *b"ECBF";
+/// Largest chunk of a block in one proposal part.
+const PART_BYTES: usize = 256 * 1024;
+/// Largest block accepted from the network.
+const MAX_BLOCK_BYTES: usize = 8 * 1024 * 1024;
+/// Most proposal streams buffered at once.
+const MAX_STREAMS: usize = 64;
+/// Most blocks served in one sync response.
+const MAX_SYNC_BATCH: u64 = 16;
+/// How far a proposed timestamp may be ahead of the local clock.
+const MAX_DRIFT_MS: u64 = 30_000;
+
+/// What `consensus_status` reports.
+#[derive(Clone, Debug, Default)]
+pub struct Status {
+    /// Height being decided.
+    pub height: u64,
+    /// Current round.
+    pub round: i64,
+    /// Proposer of the current round.
+    pub proposer: Option<[u8; 32]>,
+    /// Our role in the round.
+    pub role: String,
+    /// Consensus keys of the current validators.
+    pub validators: Vec<[u8; 32]>,
+    /// When the current round started.
+    pub round_started: Option<Instant>,
+    /// The last decided height and its certificate's signers.
+    pub last_decided: Option<(u64, H256, u32, Vec<[u8; 32]>)>,
+    /// Validators whose votes for the current round arrived (or our own).
+    pub heard: std::collections::BTreeSet<[u8; 32]>,
+}
+
+/// Shared view of consensus progress.
+pub type SharedStatus = Arc<RwLock<Status>>;
+
+/// Called after a decided block is committed: (hash, number, extrinsic hashes).
+pub type OnCommit = Arc<dyn Fn(H256, u32, &[H256]) + Send + Sync>;
+
+/// Settings of the application loop.
+#[derive(Clone)]
+pub struct AppConfig {
+    /// Round timeouts (linear back-off, capped).
+    pub timeouts: LinearTimeouts,
+    /// Target time per height (paces block production).
+    pub target_block_time: Duration,
+}
+
+/// A block known for the current heights: built here, received, or synced.
+struct Candidate {
+    height: u64,
+    round: Round,
+    pol_round: Round,
+    proposer: Address,
+    header: Header,
+    extrinsics: Vec<Vec<u8>>,
+    changes: Option<sp_state_machine::StorageChanges<sp_runtime::traits::BlakeTwo256>>,
+    validity: Validity,
+}
+
+impl Candidate {
+    fn proposed_value(&self) -> ProposedValue<EcoContext> {
+        ProposedValue {
+            height: Height(self.height),
+            round: self.round,
+            valid_round: self.pol_round,
+            proposer: self.proposer,
+            value: BlockValue(BlockHash(self.header.hash().0)),
+            validity: self.validity,
+        }
+    }
+}
+
+/// A proposal stream being reassembled.
+#[derive(Default)]
+struct Stream {
+    parts: BTreeMap<u64, ProposalPart>,
+    fin: Option<u64>,
+    bytes: usize,
+    started: Option<Instant>,
+}
+
+/// A complete proposal waiting for its height.
+struct Pending {
+    init: ProposalPart,
+    data: Vec<u8>,
+    signature: crate::context::Signature,
+}
+
+/// The application state.
+pub struct App {
+    ctx: EcoContext,
+    client: Arc<Client>,
+    pool: Arc<TransactionPool>,
+    proposer: Arc<Proposer>,
+    signer: Option<Arc<EcoSigner>>,
+    config: AppConfig,
+    status: SharedStatus,
+    on_commit: OnCommit,
+    height: u64,
+    validators: ValidatorSet,
+    candidates: HashMap<BlockHash, Candidate>,
+    streams: HashMap<(PeerId, StreamId), Stream>,
+    pending: Vec<Pending>,
+    stream_nonce: u32,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// The validator set in the state of block `hash`.
+pub fn validator_set_at(client: &Client, hash: &H256) -> eyre::Result<ValidatorSet> {
+    let validators: Vec<pallet_permissions::ValidatorInfo<AccountId>> =
+        client.call_decode(hash, "PermissionsApi_validators", &[])?;
+    eyre::ensure!(!validators.is_empty(), "empty validator set at {hash:?}");
+    Ok(ValidatorSet::new(validators.into_iter().map(|v| v.consensus_key)))
+}
+
+/// Encode a block as it travels in proposal parts and sync responses.
+pub fn encode_block(header: &Header, extrinsics: &[Vec<u8>]) -> Vec<u8> {
+    (header, extrinsics).encode()
+}
+
+fn decode_block(bytes: &[u8]) -> Option<(Header, Vec<Vec<u8>>)> {
+    <(Header, Vec<Vec<u8>>)>::decode(&mut &bytes[..]).ok()
+}
+
+/// The justification carrying a commit certificate.
+pub fn certificate_justification(cert: &CommitCertificate<EcoContext>) -> sp_runtime::Justifications {
+    let ext = ExtendedCommitCertificate {
+        height: cert.height,
+        round: cert.round,
+        value_id: cert.value_id,
+        commit_signatures: cert
+            .commit_signatures
+            .iter()
+            .map(|s| ExtendedCommitSignature { address: s.address, signature: s.signature, extension: None })
+            .collect(),
+    };
+    sp_runtime::Justifications::from((ENGINE_ID, encode_certificate(&ext)))
+}
+
+/// The commit certificate stored with a block.
+pub fn stored_certificate(block: &StoredBlock) -> Option<ExtendedCommitCertificate<EcoContext>> {
+    block.justifications.as_ref()?.get(ENGINE_ID).and_then(|j| decode_certificate(j).ok())
+}
+
+/// Check a commit certificate for `block` against `validators`: right height
+/// and block, signatures from distinct validators, more than 2/3 of them valid.
+pub fn check_certificate(
+    genesis: &[u8; 32],
+    cert: &ExtendedCommitCertificate<EcoContext>,
+    block_hash: H256,
+    number: u64,
+    validators: &ValidatorSet,
+) -> Result<(), String> {
+    use malachitebft_app_channel::app::types::core::{NilOrVal, VoteType};
+    if cert.height.0 != number || cert.value_id.0 != block_hash.0 {
+        return Err("certificate is for another block".into());
+    }
+    let mut signers = std::collections::BTreeSet::new();
+    for sig in &cert.commit_signatures {
+        let Some(validator) = validators.validators().iter().find(|v| v.address == sig.address) else {
+            return Err(format!("{} is not a validator at #{number}", sig.address));
+        };
+        let vote = crate::context::Vote {
+            typ: VoteType::Precommit,
+            height: cert.height,
+            round: cert.round,
+            value: NilOrVal::Val(cert.value_id),
+            validator: sig.address,
+            extension: None,
+        };
+        if !verify(&validator.public_key, &crate::signing::vote_bytes(genesis, &vote), &sig.signature) {
+            return Err(format!("bad precommit signature from {}", sig.address));
+        }
+        signers.insert(sig.address);
+    }
+    let n = validators.validators().len();
+    if signers.len() * 3 <= n * 2 {
+        return Err(format!("{} of {n} precommits is not more than 2/3", signers.len()));
+    }
+    Ok(())
+}
+
+impl App {
+    /// A new application loop state.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        ctx: EcoContext,
+        client: Arc<Client>,
+        pool: Arc<TransactionPool>,
+        proposer: Arc<Proposer>,
+        signer: Option<Arc<EcoSigner>>,
+        config: AppConfig,
+        status: SharedStatus,
+        on_commit: OnCommit,
+    ) -> eyre::Result<Self> {
+        let finalized = client.finalized_header();
+        let validators = validator_set_at(&client, &finalized.hash())?;
+        Ok(Self {
+            ctx,
+            client,
+            pool,
+            proposer,
+            signer,
+            config,
+            status,
+            on_commit,
+            height: u64::from(finalized.number) + 1,
+            validators,
+            candidates: HashMap::new(),
+            streams: HashMap::new(),
+            pending: Vec::new(),
+            stream_nonce: 0,
+        })
+    }
+
+    fn params(&self, validators: ValidatorSet) -> HeightParams<EcoContext> {
+        HeightParams::new(validators, self.config.timeouts, Some(self.config.target_block_time))
+    }
+
+    fn enter_height(&mut self, height: u64, validators: ValidatorSet) {
+        self.height = height;
+        self.validators = validators.clone();
+        self.candidates.retain(|_, c| c.height >= height);
+        self.pending.retain(|p| matches!(&p.init, ProposalPart::Init { height: h, .. } if h.0 >= height));
+        let mut status = self.status.write();
+        status.height = height;
+        status.validators = validators.validators().iter().map(|v| v.address.0).collect();
+    }
+
+    /// Run until the engine closes the channel.
+    pub async fn run(mut self, mut channels: Channels<EcoContext>) -> eyre::Result<()> {
+        while let Some(msg) = channels.consensus.recv().await {
+            if let Err(e) = self.handle(msg, &channels).await {
+                tracing::error!(target: "consensus", error = %e, "handling a consensus message failed");
+            }
+        }
+        tracing::warn!(target: "consensus", "consensus engine stopped");
+        Ok(())
+    }
+
+    async fn handle(&mut self, msg: AppMsg<EcoContext>, channels: &Channels<EcoContext>) -> eyre::Result<()> {
+        match msg {
+            AppMsg::ConsensusReady { reply } => {
+                let finalized = self.client.finalized_header();
+                let validators = validator_set_at(&self.client, &finalized.hash())?;
+                let height = u64::from(finalized.number) + 1;
+                self.enter_height(height, validators.clone());
+                tracing::info!(target: "consensus", height, validators = validators.validators().len(), "consensus ready");
+                let _ = reply.send((Height(height), self.params(validators)));
+            }
+            AppMsg::StartedRound { height, round, proposer, role, reply_value } => {
+                {
+                    let mut status = self.status.write();
+                    status.height = height.0;
+                    status.round = round.as_i64();
+                    status.proposer = Some(proposer.0);
+                    status.role = format!("{role:?}");
+                    status.round_started = Some(Instant::now());
+                }
+                tracing::debug!(target: "consensus", height = height.0, round = round.as_i64(), %proposer, ?role, "round started");
+                // Proposals that arrived before we reached this height.
+                let pending = std::mem::take(&mut self.pending);
+                for p in pending {
+                    if matches!(&p.init, ProposalPart::Init { height: h, .. } if *h == height) {
+                        self.verify_proposal(p).await;
+                    } else {
+                        self.pending.push(p);
+                    }
+                }
+                let values = self
+                    .candidates
+                    .values()
+                    .filter(|c| c.height == height.0 && c.round == round)
+                    .map(Candidate::proposed_value)
+                    .collect();
+                let _ = reply_value.send(values);
+            }
+            AppMsg::GetValue { height, round, timeout, reply } => {
+                let value = self.get_value(height, round, timeout, channels).await?;
+                let _ = reply.send(value);
+            }
+            AppMsg::ExtendVote { reply, .. } => {
+                let _ = reply.send(None);
+            }
+            AppMsg::VerifyVoteExtensions { extensions, reply, .. } => {
+                let _ = reply.send(extensions.into_iter().map(|(address, _)| (address, Ok(()))).collect());
+            }
+            AppMsg::RestreamProposal { height, round, valid_round, value_id, .. } => {
+                if let Some(c) = self.candidates.get(&value_id) {
+                    let (header, extrinsics) = (c.header.clone(), c.extrinsics.clone());
+                    self.stream_proposal(height, round, valid_round, &header, &extrinsics, channels).await;
+                }
+            }
+            AppMsg::GetHistoryMinHeight { reply } => {
+                let _ = reply.send(Height(1));
+            }
+            AppMsg::ReceivedProposalPart { from, published_by, part, reply } => {
+                let value = self.received_part(published_by.unwrap_or(from), part).await;
+                let _ = reply.send(value);
+            }
+            AppMsg::Decided { certificate, reply, .. } => {
+                self.commit(&certificate).await?;
+                let _ = reply.send(());
+            }
+            AppMsg::Finalized { certificate, reply, .. } => {
+                let next = self.finalized(&certificate).await;
+                let _ = reply.send(next);
+            }
+            AppMsg::GetDecidedValues { range, reply } => {
+                let _ = reply.send(self.decided_values(range.start().0, range.end().0));
+            }
+            AppMsg::ProcessSyncedValue { height, round, proposer, value_bytes, reply } => {
+                let outcome = self.synced_value(height, round, proposer, value_bytes).await;
+                let _ = reply.send(outcome);
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_value(
+        &mut self,
+        height: Height,
+        round: Round,
+        timeout: Duration,
+        channels: &Channels<EcoContext>,
+    ) -> eyre::Result<LocallyProposedValue<EcoContext>> {
+        let me =
+            self.signer.as_ref().map(|s| s.address()).ok_or_else(|| eyre::eyre!("asked to propose without a key"))?;
+        if let Some(c) = self.candidates.values().find(|c| c.height == height.0 && c.round == round && c.proposer == me)
+        {
+            let (header, extrinsics) = (c.header.clone(), c.extrinsics.clone());
+            let hash = header.hash();
+            self.stream_proposal(height, round, Round::Nil, &header, &extrinsics, channels).await;
+            return Ok(LocallyProposedValue::new(height, round, BlockValue(BlockHash(hash.0))));
+        }
+        let started = Instant::now();
+        let proposer = self.proposer.clone();
+        let built: BuiltBlock = tokio::task::spawn_blocking(move || proposer.propose()).await??;
+        eyre::ensure!(
+            u64::from(built.header.number) == height.0,
+            "built block #{} for height {}: the best block moved",
+            built.header.number,
+            height.0
+        );
+        let hash = built.header.hash();
+        tracing::info!(
+            target: "consensus",
+            height = height.0,
+            round = round.as_i64(),
+            %hash,
+            txs = built.extrinsics.len().saturating_sub(1),
+            ms = started.elapsed().as_millis() as u64,
+            budget_ms = timeout.as_millis() as u64,
+            "proposing"
+        );
+        let (header, extrinsics) = (built.header.clone(), built.extrinsics.clone());
+        self.candidates.insert(
+            BlockHash(hash.0),
+            Candidate {
+                height: height.0,
+                round,
+                pol_round: Round::Nil,
+                proposer: me,
+                header: built.header,
+                extrinsics: built.extrinsics,
+                changes: Some(built.changes),
+                validity: Validity::Valid,
+            },
+        );
+        self.stream_proposal(height, round, Round::Nil, &header, &extrinsics, channels).await;
+        Ok(LocallyProposedValue::new(height, round, BlockValue(BlockHash(hash.0))))
+    }
+
+    async fn stream_proposal(
+        &mut self,
+        height: Height,
+        round: Round,
+        pol_round: Round,
+        header: &Header,
+        extrinsics: &[Vec<u8>],
+        channels: &Channels<EcoContext>,
+    ) {
+        let Some(signer) = self.signer.clone() else { return };
+        let bytes = encode_block(header, extrinsics);
+        let block_hash = BlockHash(header.hash().0);
+        let total_len = bytes.len() as u32;
+        let proposer = signer.address();
+        let signature = signer.sign_raw(&part_bytes(
+            &self.ctx.genesis,
+            (&height, &round, &pol_round, &proposer, &block_hash, &total_len),
+        ));
+        self.stream_nonce = self.stream_nonce.wrapping_add(1);
+        let mut id = Vec::with_capacity(16);
+        id.extend_from_slice(&height.0.to_be_bytes());
+        id.extend_from_slice(&(round.as_i64() as u32).to_be_bytes());
+        id.extend_from_slice(&self.stream_nonce.to_be_bytes());
+        let stream_id = StreamId::new(Bytes::from(id));
+        let mut parts = vec![ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len }];
+        parts.extend(bytes.chunks(PART_BYTES).map(|c| ProposalPart::Data(c.to_vec())));
+        parts.push(ProposalPart::Fin(signature));
+        let count = parts.len() as u64;
+        for (seq, part) in parts.into_iter().enumerate() {
+            let msg = StreamMessage::new(stream_id.clone(), seq as u64, StreamContent::Data(part));
+            if channels.network.send(NetworkMsg::PublishProposalPart(msg)).await.is_err() {
+                return;
+            }
+        }
+        let fin = StreamMessage::new(stream_id, count, StreamContent::Fin);
+        let _ = channels.network.send(NetworkMsg::PublishProposalPart(fin)).await;
+    }
+
+    async fn received_part(
+        &mut self,
+        from: PeerId,
+        part: StreamMessage<ProposalPart>,
+    ) -> Option<ProposedValue<EcoContext>> {
+        let key = (from, part.stream_id.clone());
+        if !self.streams.contains_key(&key) && self.streams.len() >= MAX_STREAMS {
+            // Drop the oldest stream to keep memory bounded.
+            if let Some(oldest) = self.streams.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone()) {
+                self.streams.remove(&oldest);
+            }
+        }
+        let stream = self.streams.entry(key.clone()).or_default();
+        stream.started.get_or_insert_with(Instant::now);
+        match part.content {
+            StreamContent::Fin => stream.fin = Some(part.sequence),
+            StreamContent::Data(p) => {
+                if let ProposalPart::Data(d) = &p {
+                    stream.bytes += d.len();
+                }
+                if stream.bytes > MAX_BLOCK_BYTES + PART_BYTES {
+                    tracing::warn!(target: "consensus", %from, "oversize proposal stream dropped");
+                    self.streams.remove(&key);
+                    return None;
+                }
+                stream.parts.insert(part.sequence, p);
+            }
+        }
+        let complete = stream.fin.is_some_and(|fin| (0..fin).all(|s| stream.parts.contains_key(&s)));
+        if !complete {
+            return None;
+        }
+        let stream = self.streams.remove(&key)?;
+        let mut parts = stream.parts.into_values();
+        let init = parts.next()?;
+        let mut data = Vec::new();
+        let mut signature = None;
+        for p in parts {
+            match p {
+                ProposalPart::Data(d) => data.extend_from_slice(&d),
+                ProposalPart::Fin(s) => signature = Some(s),
+                ProposalPart::Init { .. } => return None,
+            }
+        }
+        let pending = Pending { init, data, signature: signature? };
+        match &pending.init {
+            ProposalPart::Init { height, .. } if height.0 > self.height => {
+                self.pending.push(pending);
+                None
+            }
+            ProposalPart::Init { height, .. } if height.0 < self.height => None,
+            ProposalPart::Init { .. } => self.verify_proposal(pending).await,
+            _ => None,
+        }
+    }
+
+    /// Check a complete proposal for the current height and execute it.
+    async fn verify_proposal(&mut self, p: Pending) -> Option<ProposedValue<EcoContext>> {
+        let ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len } = p.init else {
+            return None;
+        };
+        let expected = crate::context::select_proposer(self.validators.validators(), height, round);
+        if expected.address != proposer {
+            tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal from a validator that is not the proposer");
+            return None;
+        }
+        let signed = part_bytes(&self.ctx.genesis, (&height, &round, &pol_round, &proposer, &block_hash, &total_len));
+        if !verify(&expected.public_key, &signed, &p.signature) || p.data.len() != total_len as usize {
+            tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal with a bad signature or length");
+            return None;
+        }
+        let (header, extrinsics) = decode_block(&p.data)?;
+        if header.hash().0 != block_hash.0 {
+            tracing::warn!(target: "consensus", height = height.0, "proposal parts do not hash to the proposed block");
+            return None;
+        }
+        if let Some(c) = self.candidates.get(&block_hash) {
+            return Some(ProposedValue { round, valid_round: pol_round, ..c.proposed_value() });
+        }
+        let (validity, changes) = self.execute(&header, &extrinsics, true).await;
+        let candidate =
+            Candidate { height: height.0, round, pol_round, proposer, header, extrinsics, changes, validity };
+        let value = candidate.proposed_value();
+        tracing::debug!(target: "consensus", height = height.0, round = round.as_i64(), ?validity, "proposal verified");
+        self.candidates.insert(block_hash, candidate);
+        Some(value)
+    }
+
+    /// Execute a block on its parent state; `check_time` also checks its
+    /// timestamp against the local clock.
+    async fn execute(
+        &self,
+        header: &Header,
+        extrinsics: &[Vec<u8>],
+        check_time: bool,
+    ) -> (Validity, Option<sp_state_machine::StorageChanges<sp_runtime::traits::BlakeTwo256>>) {
+        let best = self.client.best_header();
+        if header.parent_hash != best.hash() || header.number != best.number + 1 {
+            tracing::warn!(target: "consensus", number = header.number, "block does not extend our best block");
+            return (Validity::Invalid, None);
+        }
+        let client = self.client.clone();
+        let (header, extrinsics) = (header.clone(), extrinsics.to_vec());
+        let outcome = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let decoded = extrinsics
+                .iter()
+                .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            if check_time {
+                let ts = decoded.first().and_then(|xt| match &xt.function {
+                    ecochain_runtime::RuntimeCall::Timestamp(pallet_timestamp::Call::set { now }) => Some(*now),
+                    _ => None,
+                });
+                match ts {
+                    Some(ts) if ts <= now_ms() + MAX_DRIFT_MS => {}
+                    _ => return Err("timestamp missing or too far in the future".into()),
+                }
+            }
+            let state = client.state_at(&header.parent_hash).map_err(|e| e.to_string())?;
+            let block = ecochain_runtime::Block { header: header.clone(), extrinsics: decoded };
+            let changes = client.executor().execute_block(&state, &block).map_err(|e| e.to_string())?;
+            if changes.transaction_storage_root != header.state_root {
+                return Err("state root mismatch".into());
+            }
+            Ok(changes)
+        })
+        .await;
+        match outcome {
+            Ok(Ok(changes)) => (Validity::Valid, Some(changes)),
+            Ok(Err(reason)) => {
+                tracing::warn!(target: "consensus", reason, "invalid block");
+                (Validity::Invalid, None)
+            }
+            Err(e) => {
+                tracing::error!(target: "consensus", error = %e, "block execution task failed");
+                (Validity::Invalid, None)
+            }
+        }
+    }
+
+    /// Commit the decided block (idempotent: a WAL replay may decide it again).
+    async fn commit(&mut self, cert: &CommitCertificate<EcoContext>) -> eyre::Result<()> {
+        let hash = cert.value_id.h256();
+        if self.client.header(&hash)?.is_some() {
+            return Ok(());
+        }
+        let candidate = self
+            .candidates
+            .remove(&cert.value_id)
+            .ok_or_else(|| eyre::eyre!("decided block {hash:?} is unknown here"))?;
+        let justification = certificate_justification(cert);
+        let number = candidate.header.number;
+        let extrinsic_hashes: Vec<H256> = candidate.extrinsics.iter().map(|x| extrinsic_hash(x)).collect();
+        let client = self.client.clone();
+        let started = Instant::now();
+        let committed = tokio::task::spawn_blocking(move || match candidate.changes {
+            Some(changes) => client.commit_built(
+                BuiltBlock { header: candidate.header, extrinsics: candidate.extrinsics, changes },
+                Some(justification),
+                true,
+            ),
+            None => client.import_block(
+                StoredBlock {
+                    header: candidate.header,
+                    extrinsics: candidate.extrinsics,
+                    justifications: Some(justification),
+                },
+                true,
+            ),
+        })
+        .await??;
+        debug_assert_eq!(committed, hash);
+        let signers: Vec<[u8; 32]> = cert.commit_signatures.iter().map(|s| s.address.0).collect();
+        self.status.write().last_decided = Some((u64::from(number), hash, cert.round.as_i64() as u32, signers));
+        self.pool.on_block(hash, number, &extrinsic_hashes, true);
+        (self.on_commit)(hash, number, &extrinsic_hashes);
+        tracing::info!(
+            target: "consensus",
+            number,
+            %hash,
+            round = cert.round.as_i64(),
+            txs = extrinsic_hashes.len().saturating_sub(1),
+            signatures = cert.commit_signatures.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "committed block"
+        );
+        Ok(())
+    }
+
+    async fn finalized(&mut self, cert: &CommitCertificate<EcoContext>) -> Next<EcoContext> {
+        let hash = cert.value_id.h256();
+        let height = cert.height.0;
+        // The final certificate may carry more signatures than the decided one.
+        if let Ok(Some(block)) = self.client.block(&hash) {
+            let stored = stored_certificate(&block).map(|c| c.commit_signatures.len()).unwrap_or(0);
+            if cert.commit_signatures.len() > stored {
+                if let Err(e) = self.client.finalize(&hash, Some(certificate_justification(cert))) {
+                    tracing::warn!(target: "consensus", error = %e, "could not store the final certificate");
+                }
+            }
+        }
+        match self.client.header(&hash) {
+            Ok(Some(_)) => match validator_set_at(&self.client, &hash) {
+                Ok(validators) => {
+                    self.enter_height(height + 1, validators.clone());
+                    Next::Start(Height(height + 1), self.params(validators))
+                }
+                Err(e) => {
+                    tracing::error!(target: "consensus", error = %e, "cannot read the next validator set");
+                    Next::Restart(Height(height), self.params(self.validators.clone()))
+                }
+            },
+            _ => {
+                tracing::error!(target: "consensus", height, %hash, "finalized block is not stored; restarting the height");
+                Next::Restart(Height(height), self.params(self.validators.clone()))
+            }
+        }
+    }
+
+    fn decided_values(&self, start: u64, end: u64) -> Vec<RawDecidedValue<EcoContext>> {
+        let best = u64::from(self.client.finalized_header().number);
+        let end = end.min(best).min(start.saturating_add(MAX_SYNC_BATCH - 1));
+        let mut values = Vec::new();
+        for number in start.max(1)..=end {
+            let Ok(Some(hash)) = self.client.hash(number as u32) else { break };
+            let Ok(Some(block)) = self.client.block(&hash) else { break };
+            let Some(cert) = stored_certificate(&block) else { break };
+            values.push(RawDecidedValue::new(Bytes::from(encode_block(&block.header, &block.extrinsics)), cert));
+        }
+        values
+    }
+
+    async fn synced_value(
+        &mut self,
+        height: Height,
+        round: Round,
+        proposer: Address,
+        bytes: Bytes,
+    ) -> SyncedValueOutcome<EcoContext> {
+        let Some((header, extrinsics)) = decode_block(&bytes) else { return SyncedValueOutcome::PeerFault };
+        if u64::from(header.number) != height.0 {
+            return SyncedValueOutcome::PeerFault;
+        }
+        let hash = BlockHash(header.hash().0);
+        if let Some(c) = self.candidates.get(&hash) {
+            return SyncedValueOutcome::Verdict(c.proposed_value());
+        }
+        if self.client.best_header().number + 1 != header.number {
+            return SyncedValueOutcome::LocalTransientError;
+        }
+        // The certificate was checked by the engine; the block is executed here.
+        let (validity, changes) = self.execute(&header, &extrinsics, false).await;
+        let candidate = Candidate {
+            height: height.0,
+            round,
+            pol_round: Round::Nil,
+            proposer,
+            header,
+            extrinsics,
+            changes,
+            validity,
+        };
+        let value = candidate.proposed_value();
+        self.candidates.insert(hash, candidate);
+        SyncedValueOutcome::Verdict(value)
+    }
+}

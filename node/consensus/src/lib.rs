@@ -1,0 +1,250 @@
+//! # ecochain-consensus
+//!
+//! Byzantine-fault-tolerant consensus for EcoChain, embedding Malachite (the
+//! Tendermint engine in Rust, `arc-malachitebft-*` 0.8.2): [`context`]
+//! defines heights, validators, values and votes; [`signing`] signs them with
+//! the validators' ed25519 consensus keys; [`codec`] encodes everything the
+//! engine sends and writes to its write-ahead log; [`app`] is the application
+//! loop that proposes blocks built from the pool, verifies proposals by
+//! executing them, and commits decided blocks with their commit certificate.
+//!
+//! Malachite brings the libp2p network (gossipsub), the WAL and value sync.
+//! Peers are limited to the configured persistent peers
+//! (`persistent_peers_only`): others are disconnected once identified.
+
+pub mod app;
+pub mod codec;
+pub mod context;
+pub mod signing;
+
+pub use app::{check_certificate, stored_certificate, validator_set_at, OnCommit, SharedStatus, Status, ENGINE_ID};
+pub use context::EcoContext;
+
+use ecochain_client::{authoring::Proposer, Client, TransactionPool};
+use malachitebft_app_channel::{
+    app::{
+        config::{ConsensusConfig, DiscoveryConfig, NodeConfig, P2pConfig, ValuePayload, ValueSyncConfig},
+        net::Multiaddr,
+        types::{core::LinearTimeouts, Keypair},
+    },
+    start_engine, ConsensusContext, EngineHandle, NetworkContext, RequestContext, SyncContext, WalContext,
+};
+use sp_core::{ed25519, Pair};
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+/// How this node takes part in consensus.
+pub struct Settings {
+    /// Name in logs and metrics.
+    pub moniker: String,
+    /// libp2p listen address of the consensus network.
+    pub listen: Multiaddr,
+    /// Peers to connect to (with `/p2p/<peer id>`); the only peers accepted.
+    pub peers: Vec<Multiaddr>,
+    /// Directory of the write-ahead log.
+    pub wal_dir: PathBuf,
+    /// The validator's consensus key; `None` for a full node.
+    pub validator_key: Option<ed25519::Pair>,
+    /// Seed of the libp2p identity (a validator uses its consensus key seed).
+    pub node_key: [u8; 32],
+    /// Round timeouts.
+    pub timeouts: LinearTimeouts,
+    /// Target time per block.
+    pub target_block_time: Duration,
+}
+
+/// Default round timeouts: short for a LAN of validators, backing off by
+/// `delta` per round and capped at `max_timeout` so a stalled network
+/// resumes within seconds once enough validators are back.
+pub fn default_timeouts(max_timeout: Duration) -> LinearTimeouts {
+    LinearTimeouts {
+        propose: Duration::from_millis(2_000),
+        propose_delta: Duration::from_millis(500),
+        prevote: Duration::from_millis(1_000),
+        prevote_delta: Duration::from_millis(500),
+        precommit: Duration::from_millis(1_000),
+        precommit_delta: Duration::from_millis(500),
+        rebroadcast: Duration::from_millis(2_000),
+        max_timeout,
+    }
+}
+
+/// The libp2p peer id of an ed25519 seed.
+pub fn peer_id_of(seed: [u8; 32]) -> eyre::Result<String> {
+    let keypair = Keypair::ed25519_from_bytes(seed)?;
+    Ok(keypair.public().to_peer_id().to_string())
+}
+
+/// The libp2p peer id of an ed25519 public key (a validator's consensus key).
+pub fn peer_id_of_public(key: [u8; 32]) -> eyre::Result<String> {
+    let public = libp2p_identity::ed25519::PublicKey::try_from_bytes(&key)?;
+    Ok(libp2p_identity::PublicKey::from(public).to_peer_id().to_string())
+}
+
+struct EngineConfig {
+    moniker: String,
+    consensus: ConsensusConfig,
+    value_sync: ValueSyncConfig,
+}
+
+impl NodeConfig for EngineConfig {
+    fn moniker(&self) -> &str {
+        &self.moniker
+    }
+    fn consensus(&self) -> &ConsensusConfig {
+        &self.consensus
+    }
+    fn consensus_mut(&mut self) -> &mut ConsensusConfig {
+        &mut self.consensus
+    }
+    fn value_sync(&self) -> &ValueSyncConfig {
+        &self.value_sync
+    }
+    fn value_sync_mut(&mut self) -> &mut ValueSyncConfig {
+        &mut self.value_sync
+    }
+}
+
+/// A running consensus engine.
+pub struct Handle {
+    /// Progress for `consensus_status`.
+    pub status: SharedStatus,
+    /// This node's libp2p peer id.
+    pub peer_id: String,
+    /// The engine's actors.
+    pub engine: EngineHandle,
+}
+
+/// Start the engine and the application loop.
+pub async fn start(
+    client: Arc<Client>,
+    pool: Arc<TransactionPool>,
+    proposer: Arc<Proposer>,
+    settings: Settings,
+    on_commit: OnCommit,
+) -> eyre::Result<Handle> {
+    let genesis = client.genesis_hash().0;
+    let ctx = EcoContext { genesis };
+    let keypair = Keypair::ed25519_from_bytes(settings.node_key)?;
+    let peer_id = keypair.public().to_peer_id().to_string();
+    let signer = settings.validator_key.map(|k| Arc::new(signing::EcoSigner::new(k, genesis)));
+    let address = match &settings.validator_key {
+        Some(k) => context::Address(k.public().0),
+        None => context::Address(settings.node_key),
+    };
+    let consensus = ConsensusConfig {
+        p2p: P2pConfig {
+            listen_addr: settings.listen.clone(),
+            persistent_peers: settings.peers.clone(),
+            persistent_peers_only: true,
+            discovery: DiscoveryConfig { enabled: false, ..Default::default() },
+            ..Default::default()
+        },
+        value_payload: ValuePayload::ProposalAndParts,
+        ..Default::default()
+    };
+    let value_sync = ValueSyncConfig { batch_size: 4, ..Default::default() };
+    let config = EngineConfig { moniker: settings.moniker.clone(), consensus, value_sync };
+    let identity = malachitebft_engine::network::NetworkIdentity::new(
+        settings.moniker.clone(),
+        keypair,
+        signer.as_ref().map(|s| s.address().to_string()),
+    );
+    let verifier = Box::new(signing::EcoVerifier::new(genesis));
+    let consensus_ctx = match &signer {
+        Some(s) => ConsensusContext::new_validator(address, verifier, Box::new(SignerRef(s.clone()))),
+        None => ConsensusContext::new_full_node(address, verifier),
+    };
+    std::fs::create_dir_all(&settings.wal_dir)?;
+    let (channels, engine) = start_engine(
+        ctx.clone(),
+        config,
+        WalContext::new(settings.wal_dir.join("consensus.wal"), codec::EcoCodec),
+        NetworkContext::new(identity, codec::EcoCodec),
+        consensus_ctx,
+        SyncContext::new(codec::EcoCodec),
+        RequestContext::new(100),
+    )
+    .await?;
+    let status: SharedStatus = Default::default();
+    track_votes(channels.events.subscribe(), status.clone());
+    let app = app::App::new(
+        ctx,
+        client,
+        pool,
+        proposer,
+        signer,
+        app::AppConfig { timeouts: settings.timeouts, target_block_time: settings.target_block_time },
+        status.clone(),
+        on_commit,
+    )?;
+    tokio::spawn(async move {
+        if let Err(e) = app.run(channels).await {
+            tracing::error!(target: "consensus", error = %e, "consensus application loop failed");
+        }
+    });
+    tracing::info!(target: "consensus", %peer_id, listen = %settings.listen, validator = settings.validator_key.is_some(), "consensus started");
+    Ok(Handle { status, peer_id, engine })
+}
+
+/// Follow the engine's events to know which validators were heard from in
+/// the current round (`consensus_status`).
+fn track_votes(
+    mut events: tokio::sync::broadcast::Receiver<malachitebft_engine::util::events::Event<EcoContext>>,
+    status: SharedStatus,
+) {
+    use malachitebft_core_consensus::SignedConsensusMsg;
+    use malachitebft_engine::util::events::Event;
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(Event::StartedRound(..)) => status.write().heard.clear(),
+                Ok(Event::Received(SignedConsensusMsg::Vote(v)) | Event::Published(SignedConsensusMsg::Vote(v))) => {
+                    let mut s = status.write();
+                    if v.message.height.0 == s.height && v.message.round.as_i64() == s.round {
+                        s.heard.insert(v.message.validator.0);
+                    }
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Shares one signer between the engine and the application loop.
+struct SignerRef(Arc<signing::EcoSigner>);
+
+#[async_trait::async_trait]
+impl malachitebft_signing::Signer<EcoContext> for SignerRef {
+    async fn sign_vote(
+        &self,
+        vote: context::Vote,
+    ) -> Result<malachitebft_core_types::SignedMessage<EcoContext, context::Vote>, malachitebft_signing::Error> {
+        self.0.sign_vote(vote).await
+    }
+
+    async fn sign_proposal(
+        &self,
+        proposal: context::Proposal,
+    ) -> Result<malachitebft_core_types::SignedMessage<EcoContext, context::Proposal>, malachitebft_signing::Error>
+    {
+        self.0.sign_proposal(proposal).await
+    }
+
+    async fn sign_vote_extension(
+        &self,
+        scope: malachitebft_core_types::VoteExtensionScope<EcoContext>,
+        extension: (),
+    ) -> Result<malachitebft_core_types::SignedMessage<EcoContext, ()>, malachitebft_signing::Error> {
+        self.0.sign_vote_extension(scope, extension).await
+    }
+
+    async fn sign_validator_proof(
+        &self,
+        public_key: Vec<u8>,
+        peer_id: Vec<u8>,
+    ) -> Result<malachitebft_core_types::ValidatorProof<EcoContext>, malachitebft_signing::Error> {
+        self.0.sign_validator_proof(public_key, peer_id).await
+    }
+}

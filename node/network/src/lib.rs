@@ -1,0 +1,202 @@
+//! Transaction gossip between EcoChain nodes.
+//!
+//! A transaction submitted to any node (a full node behind the RPC, say) must
+//! reach the validators' pools. Consensus has its own libp2p network inside
+//! Malachite, which carries only consensus messages; this crate is the second,
+//! small network that carries transactions.
+//!
+//! [`TxGossip::start`] builds a libp2p swarm (TCP or DNS, noise, yamux) with
+//! gossipsub, identify and ping, subscribes to one topic (one per chain, e.g.
+//! `/ecochain/<genesis hash>/tx/1`), listens, dials the configured peers and
+//! redials them with backoff. Received transactions come out of a bounded
+//! channel; the node hands them to its pool. The service is an actor: one task
+//! owns the swarm, the [`TxGossip`] handles send it commands.
+//!
+//! Access is permissioned. Every connection, inbound or outbound, is put to
+//! the allow-list function before any protocol runs on it; a refused peer is
+//! disconnected at once, so it can neither send nor receive anything. The
+//! function is asked at every connection (it follows on-chain state), and
+//! connected peers are checked again periodically.
+//!
+//! Gossipsub messages are signed by their author and validated strictly; the
+//! message id is the blake2-256 hash of the transaction, so one transaction is
+//! one message whoever publishes it, and gossipsub never sends a message back
+//! to the peer it came from. Transactions larger than `max_tx_bytes` are
+//! neither published nor accepted.
+
+mod behaviour;
+mod dialer;
+mod error;
+mod worker;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use libp2p::{gossipsub::IdentTopic, multiaddr::Protocol, noise, tcp, yamux};
+use tokio::sync::mpsc::{self, error::TrySendError};
+use tracing::{debug, info};
+
+pub use error::{Error, Result};
+pub use libp2p::{identity::Keypair, Multiaddr, PeerId};
+
+use crate::{
+    behaviour::{Behaviour, IDLE_CONNECTION_TIMEOUT},
+    dialer::Dialer,
+    worker::{Command, Shared, Worker},
+};
+
+/// Tracing target of this crate.
+const LOG_TARGET: &str = "network";
+/// Commands queued for the worker before [`TxGossip::publish`] drops.
+const MAILBOX_CAPACITY: usize = 1024;
+/// Received transactions queued for the node before new ones are dropped.
+const RECEIVED_CAPACITY: usize = 4096;
+/// How long [`TxGossip::start`] waits for the listener's address.
+const LISTEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Decides whether a peer may connect: `true` for allow-listed peers.
+pub type AllowFn = Arc<dyn Fn(&PeerId) -> bool + Send + Sync>;
+
+/// Configuration of the transaction gossip service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on, e.g. `/ip4/0.0.0.0/tcp/30334` (port 0 picks one).
+    pub listen: Multiaddr,
+    /// Peers to keep connected to, each ending in `/p2p/<peer id>`; dialed at
+    /// start and redialed with backoff. Our own address may be listed; it is skipped.
+    pub peers: Vec<Multiaddr>,
+    /// The node's network identity.
+    pub keypair: Keypair,
+    /// The gossipsub topic, one per chain, e.g. `format!("/ecochain/{genesis_hex}/tx/1")`.
+    pub topic: String,
+    /// Largest transaction, in bytes, that is published or accepted.
+    pub max_tx_bytes: usize,
+}
+
+/// Handle to the transaction gossip service; cheap to clone. The service stops
+/// when the last handle is dropped.
+#[derive(Debug, Clone)]
+pub struct TxGossip {
+    mailbox: mpsc::Sender<Command>,
+    local_peer_id: PeerId,
+    max_tx_bytes: usize,
+    shared: Arc<Shared>,
+}
+
+impl TxGossip {
+    /// Starts the service on the current tokio runtime: listens on
+    /// `config.listen` (returns once the address is known), then dials
+    /// `config.peers`. `allowed` is asked at every connection.
+    ///
+    /// Returns the handle and the channel of received transactions, each with
+    /// the peer that relayed it to us (not necessarily its author).
+    pub async fn start(config: Config, allowed: AllowFn) -> Result<(Self, mpsc::Receiver<(PeerId, Vec<u8>)>)> {
+        if config.max_tx_bytes == 0 {
+            return Err(Error::ZeroMaxTxBytes);
+        }
+        let local_peer_id = config.keypair.public().to_peer_id();
+        let peers = parse_peers(&config.peers, &local_peer_id)?;
+        let topic = IdentTopic::new(config.topic.clone());
+        let behaviour = Behaviour::new(&config.keypair, &topic, config.max_tx_bytes, allowed.clone())?;
+
+        let mut swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair)
+            .with_tokio()
+            .with_tcp(tcp::Config::default().nodelay(true), noise::Config::new, yamux::Config::default)?
+            .with_dns()
+            .map_err(Error::Dns)?
+            .with_behaviour(|_| behaviour)
+            .unwrap_or_else(|never| match never {})
+            .with_swarm_config(|swarm| swarm.with_idle_connection_timeout(IDLE_CONNECTION_TIMEOUT))
+            .build();
+
+        swarm
+            .behaviour_mut()
+            .gossipsub
+            .subscribe(&topic)
+            .map_err(|source| Error::Subscribe { topic: config.topic.clone(), source })?;
+        let listener = swarm
+            .listen_on(config.listen.clone())
+            .map_err(|source| Error::Listen { addr: config.listen.clone(), source })?;
+
+        let (mailbox_tx, mailbox_rx) = mpsc::channel(MAILBOX_CAPACITY);
+        let (received_tx, received_rx) = mpsc::channel(RECEIVED_CAPACITY);
+        let shared = Arc::new(Shared::default());
+        let mut worker = Worker {
+            swarm,
+            topic,
+            max_tx_bytes: config.max_tx_bytes,
+            allowed,
+            dialer: Dialer::new(peers, tokio::time::Instant::now()),
+            shared: shared.clone(),
+            received: received_tx,
+            mailbox: mailbox_rx,
+        };
+        tokio::time::timeout(LISTEN_TIMEOUT, worker.wait_listening(listener, &config.listen))
+            .await
+            .map_err(|_| Error::ListenTimeout { addr: config.listen.clone(), timeout: LISTEN_TIMEOUT })??;
+        info!(
+            target: LOG_TARGET,
+            %local_peer_id,
+            topic = %config.topic,
+            peers = config.peers.len(),
+            "transaction gossip started"
+        );
+        tokio::spawn(worker.run());
+
+        let handle = Self { mailbox: mailbox_tx, local_peer_id, max_tx_bytes: config.max_tx_bytes, shared };
+        Ok((handle, received_rx))
+    }
+
+    /// Gossips a locally submitted transaction; never blocks. The transaction
+    /// is dropped (with a debug log) if it is larger than `max_tx_bytes` or the
+    /// mailbox is full. Transactions received from the network need no
+    /// publishing: gossipsub forwards them.
+    pub fn publish(&self, tx: Vec<u8>) {
+        if tx.len() > self.max_tx_bytes {
+            debug!(target: LOG_TARGET, len = tx.len(), max = self.max_tx_bytes, "oversize transaction not gossiped");
+            return;
+        }
+        match self.mailbox.try_send(Command::Publish(tx)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                debug!(target: LOG_TARGET, "gossip mailbox full, transaction not gossiped")
+            }
+            Err(TrySendError::Closed(_)) => {
+                debug!(target: LOG_TARGET, "gossip stopped, transaction not gossiped")
+            }
+        }
+    }
+
+    /// Our peer id (from the configured keypair).
+    pub fn local_peer_id(&self) -> PeerId {
+        self.local_peer_id
+    }
+
+    /// Addresses we listen on, with the actual port when 0 was configured.
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.shared.listen_addrs.read().clone()
+    }
+
+    /// Connected peers that joined our topic, i.e. that accepted the connection
+    /// and gossip transactions of the same chain. Sorted.
+    pub fn peers(&self) -> Vec<PeerId> {
+        self.shared.peers.read().iter().copied().collect()
+    }
+}
+
+/// Splits each configured address into the peer id it ends in and the
+/// address, skipping our own.
+fn parse_peers(addrs: &[Multiaddr], local: &PeerId) -> Result<Vec<(PeerId, Multiaddr)>> {
+    let mut peers = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let Some(Protocol::P2p(peer)) = addr.iter().last() else {
+            return Err(Error::MissingPeerId(addr.clone()));
+        };
+        if peer != *local {
+            peers.push((peer, addr.clone()));
+        }
+    }
+    Ok(peers)
+}

@@ -1,0 +1,56 @@
+//! `consensus_status` and `consensus_validators`, for operators watching a
+//! stalled network (what Besu's `qbft_*` methods answer).
+
+use crate::{error::server_error as chain_error, method, params::Args, Ctx};
+use ecochain_runtime::AccountId;
+use jsonrpsee::RpcModule;
+use serde_json::{json, Value};
+use sp_core::crypto::Ss58Codec;
+use std::sync::Arc;
+
+/// What the consensus engine reports.
+pub trait ConsensusInfo: Send + Sync {
+    /// Height, round, step, validators, who was not heard from, last commit.
+    fn status(&self) -> Value;
+    /// The libp2p peer id of a validator's consensus key.
+    fn peer_id(&self, consensus_key: [u8; 32]) -> Option<String>;
+}
+
+pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
+    method(module, ctx, "consensus_status", 0, |ctx, _| match &ctx.consensus {
+        Some(c) => Ok(c.status()),
+        None => Err(chain_error("this node runs no BFT consensus (dev chains seal blocks alone)")),
+    });
+    method(module, ctx, "consensus_validators", 1, validators);
+}
+
+/// Validators at a block (number or hash; default the best block), like
+/// Besu's `qbft_getValidatorsByBlockNumber`.
+fn validators(ctx: &Ctx, args: Args) -> crate::error::RpcResult {
+    let at = match args.get(0) {
+        None | Some(Value::Null) => ctx.client.best_hash(),
+        Some(Value::String(s)) if s.len() == 66 => {
+            crate::params::parse_h256(s).map_err(crate::error::invalid_params)?
+        }
+        Some(v) => {
+            let n = crate::params::parse_block_number(v).map_err(crate::error::invalid_params)?;
+            ctx.client
+                .hash(n)
+                .map_err(|e| chain_error(e.to_string()))?
+                .ok_or_else(|| chain_error(format!("no block #{n}")))?
+        }
+    };
+    let set: Vec<pallet_permissions::ValidatorInfo<AccountId>> =
+        ctx.client.call_decode(&at, "PermissionsApi_validators", &[]).map_err(|e| chain_error(e.to_string()))?;
+    Ok(Value::Array(
+        set.into_iter()
+            .map(|v| {
+                json!({
+                    "account": v.account.to_ss58check_with_version(ecochain_runtime::SS58_PREFIX.into()),
+                    "consensusKey": format!("0x{}", hex::encode(v.consensus_key)),
+                    "peerId": ctx.consensus.as_ref().and_then(|c| c.peer_id(v.consensus_key)),
+                })
+            })
+            .collect(),
+    ))
+}

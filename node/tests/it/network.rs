@@ -1,0 +1,384 @@
+//! Multi-process network tests: four validators (Alice, Bob, Charlie, Dave on
+//! the `local` chain) and full nodes on loopback, with faults injected.
+//! Safety is checked by comparing block hashes at every height.
+
+use crate::harness::*;
+use codec::Encode;
+use ecochain_primitives::ECT;
+use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
+use sp_core::H256;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+const VALIDATORS: [(Sr25519Keyring, Ed25519Keyring, &str); 4] = [
+    (Sr25519Keyring::Alice, Ed25519Keyring::Alice, "//Alice"),
+    (Sr25519Keyring::Bob, Ed25519Keyring::Bob, "//Bob"),
+    (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie, "//Charlie"),
+    (Sr25519Keyring::Dave, Ed25519Keyring::Dave, "//Dave"),
+];
+
+/// A free port whose successor is free too (consensus + transaction gossip).
+fn free_port_pair() -> u16 {
+    loop {
+        let p = free_port();
+        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
+/// One node's identity and ports.
+struct Member {
+    base: PathBuf,
+    p2p: u16,
+    rpc: u16,
+    peer_id: String,
+    key: Option<&'static str>,
+}
+
+/// A local network under test.
+pub struct Net {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    members: Vec<Member>,
+    pub nodes: Vec<Option<Node>>,
+    block_time_ms: u64,
+}
+
+impl Net {
+    /// Four validators and `full` full nodes (allow-listed), not started.
+    fn new(full: usize, block_time_ms: u64) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().to_path_buf();
+        let mut members = Vec::new();
+        for (i, (_, ed, suri)) in VALIDATORS.iter().enumerate() {
+            members.push(Member {
+                base: path.join(format!("v{i}")),
+                p2p: free_port_pair(),
+                rpc: free_port(),
+                peer_id: ecochain_consensus::peer_id_of_public(ed.public().0).expect("peer id"),
+                key: Some(suri),
+            });
+        }
+        for i in 0..full {
+            members.push(Self::full_member(&path, &format!("f{i}"), [i as u8 + 1; 32]));
+        }
+        let net = Self { _dir: dir, dir: path, nodes: members.iter().map(|_| None).collect(), members, block_time_ms };
+        net.write_allowlist();
+        net
+    }
+
+    fn full_member(dir: &std::path::Path, name: &str, seed: [u8; 32]) -> Member {
+        let base = dir.join(name);
+        let network = base.join("chains/ecochain_local/network");
+        std::fs::create_dir_all(&network).expect("dir");
+        std::fs::write(network.join("node_key"), hex::encode(seed)).expect("node key");
+        Member {
+            base,
+            p2p: free_port_pair(),
+            rpc: free_port(),
+            peer_id: ecochain_consensus::peer_id_of(seed).expect("id"),
+            key: None,
+        }
+    }
+
+    fn write_allowlist(&self) {
+        let ids: Vec<&str> = self.members.iter().map(|m| m.peer_id.as_str()).collect();
+        std::fs::write(self.dir.join("allowlist"), ids.join("\n")).expect("allowlist");
+    }
+
+    fn args(&self, i: usize) -> Vec<String> {
+        let m = &self.members[i];
+        let boot: Vec<String> = self
+            .members
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, o)| format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", o.p2p, o.peer_id))
+            .collect();
+        let mut args: Vec<String> = [
+            "--chain",
+            "local",
+            "--name",
+            &format!("n{i}"),
+            "--port",
+            &m.p2p.to_string(),
+            "--listen-ip",
+            "127.0.0.1",
+            "--block-time-ms",
+            &self.block_time_ms.to_string(),
+            "--max-round-timeout-ms",
+            "3000",
+            "--allowlist",
+            &self.dir.join("allowlist").display().to_string(),
+            "--bootnodes",
+            &boot.join(","),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if let Some(suri) = m.key {
+            let key = m.base.join("consensus.key");
+            std::fs::create_dir_all(&m.base).expect("base");
+            std::fs::write(&key, suri).expect("key");
+            args.extend(["--validator".to_string(), "--key".to_string(), key.display().to_string()]);
+        }
+        args
+    }
+
+    async fn start(&mut self, i: usize) {
+        let args = self.args(i);
+        let m = &self.members[i];
+        self.nodes[i] = Some(Node::spawn(&m.base, m.rpc, &args).await);
+    }
+
+    async fn start_all(&mut self) {
+        // Start without waiting in between: validators need each other to make progress.
+        let mut handles = Vec::new();
+        for i in 0..self.members.len() {
+            let args = self.args(i);
+            let (base, rpc) = (self.members[i].base.clone(), self.members[i].rpc);
+            handles.push(tokio::spawn(async move { Node::spawn(&base, rpc, &args).await }));
+        }
+        for (i, h) in handles.into_iter().enumerate() {
+            self.nodes[i] = Some(h.await.expect("node starts"));
+        }
+    }
+
+    fn node(&self, i: usize) -> &Node {
+        self.nodes[i].as_ref().expect("node is running")
+    }
+
+    fn running(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().flatten()
+    }
+
+    async fn wait_all(&self, h: u32, timeout: Duration) {
+        for node in self.running() {
+            node.wait_height(h, timeout).await;
+        }
+    }
+
+    async fn max_height(&self) -> u32 {
+        let mut max = 0;
+        for node in self.running() {
+            max = max.max(node.height().await);
+        }
+        max
+    }
+
+    /// Every running node has the same hash at every height up to its best.
+    async fn assert_consistent(&self) {
+        let mut reference: Vec<H256> = Vec::new();
+        for node in self.running() {
+            let top = node.height().await;
+            for n in 1..=top {
+                let hash = hash_of(&node.call("chain_getBlockHash", vec![n.into()]).await);
+                match reference.get(n as usize - 1) {
+                    Some(r) => assert_eq!(*r, hash, "conflicting blocks at #{n}"),
+                    None => reference.push(hash),
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn four_validators_finalize_and_a_full_node_relays_transactions() {
+    let mut net = Net::new(1, 300);
+    net.start_all().await;
+    net.wait_all(3, Duration::from_secs(60)).await;
+    let full = net.node(4);
+    let genesis = full.genesis_hash().await;
+    let started = Instant::now();
+    let tx = full.submit(&transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, ECT, 0, genesis)).await;
+    let included = full.wait_included(&[tx], Duration::from_secs(30)).await;
+    eprintln!("transfer via the full node finalized in {:?}", started.elapsed());
+    // Every validator has the same block with the transfer.
+    for i in 0..4 {
+        net.node(i).wait_included(&[tx], Duration::from_secs(10)).await;
+    }
+    // The commit certificate is served with the block.
+    let block = full.call("chain_getBlock", vec![format!("{:?}", included[0].1).into()]).await;
+    assert!(block["justifications"].is_array(), "justifications present: {block}");
+    net.assert_consistent().await;
+    let status = net.node(0).call("consensus_status", vec![]).await;
+    assert_eq!(status["validators"].as_array().map(|v| v.len()), Some(4), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finality_survives_one_fault_halts_at_two_and_resumes() {
+    let mut net = Net::new(0, 200);
+    net.start_all().await;
+    net.wait_all(3, Duration::from_secs(60)).await;
+
+    // One of four down: blocks keep finalizing.
+    net.nodes[3].as_mut().expect("running").stop();
+    net.nodes[3] = None;
+    let h = net.max_height().await;
+    net.wait_all(h + 3, Duration::from_secs(30)).await;
+
+    // Two of four down: nothing finalizes.
+    net.nodes[2].as_mut().expect("running").stop();
+    net.nodes[2] = None;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let halted = net.max_height().await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(net.max_height().await <= halted, "no block may finalize with 2 of 4 validators");
+
+    // One back: finality resumes within a bounded time, without restarting the others.
+    let started = Instant::now();
+    net.start(2).await;
+    net.wait_all(halted + 2, Duration::from_secs(40)).await;
+    eprintln!("finality resumed {:?} after the third validator came back", started.elapsed());
+    net.assert_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_validator_recovers_and_votes_again() {
+    let mut net = Net::new(0, 200);
+    net.start_all().await;
+    net.wait_all(2, Duration::from_secs(60)).await;
+    let genesis = net.node(0).genesis_hash().await;
+    let mut hashes = Vec::new();
+    for nonce in 0..20 {
+        hashes
+            .push(net.node(1).submit(&transfer(Sr25519Keyring::Bob, Sr25519Keyring::Alice, ECT, nonce, genesis)).await);
+    }
+    net.node(1).wait_included(&hashes[..5], Duration::from_secs(30)).await;
+    let before = net.node(3).height().await;
+    net.nodes[3].as_mut().expect("running").kill9();
+    net.nodes[3] = None;
+    net.node(0).wait_included(&hashes, Duration::from_secs(30)).await;
+    net.start(3).await;
+    // It recovers from its database and WAL, catches up and follows the head.
+    assert!(net.node(3).height().await >= before, "nothing finalized was lost");
+    let head = net.max_height().await;
+    net.node(3).wait_height(head + 2, Duration::from_secs(60)).await;
+    net.node(3).wait_included(&hashes, Duration::from_secs(30)).await;
+    // And votes again: with Alice down, Bob, Charlie and the restarted Dave still finalize.
+    net.nodes[0].as_mut().expect("running").stop();
+    net.nodes[0] = None;
+    let h = net.max_height().await;
+    net.wait_all(h + 2, Duration::from_secs(40)).await;
+    net.assert_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_off_the_allow_list_cannot_connect() {
+    let mut net = Net::new(0, 200);
+    net.start_all().await;
+    net.wait_all(3, Duration::from_secs(60)).await;
+    // An outsider with its own key, knowing every validator's address.
+    let outsider = Net::full_member(&net.dir, "outsider", [99; 32]);
+    let mut args = net.args(0);
+    // Replace the validator key and ports with the outsider's.
+    let key_at = args.iter().position(|a| a == "--validator").expect("validator args");
+    args.truncate(key_at);
+    let port_at = args.iter().position(|a| a == "--port").expect("port") + 1;
+    args[port_at] = outsider.p2p.to_string();
+    let node = Node::spawn(&outsider.base, outsider.rpc, &args).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(node.height().await, 0, "an outsider learns no blocks");
+    let health = node.call("system_health", vec![]).await;
+    assert_eq!(health["peers"], 0, "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validators_vote_a_fifth_in_and_one_out() {
+    let mut net = Net::new(0, 200);
+    // Eve's node is allow-listed up front; it becomes a validator by vote.
+    let eve_suri = "//Eve";
+    net.members.push(Member {
+        base: net.dir.join("v4"),
+        p2p: free_port_pair(),
+        rpc: free_port(),
+        peer_id: ecochain_consensus::peer_id_of_public(Ed25519Keyring::Eve.public().0).expect("id"),
+        key: Some(eve_suri),
+    });
+    net.nodes.push(None);
+    net.write_allowlist();
+    net.start_all().await;
+    net.wait_all(2, Duration::from_secs(60)).await;
+    let genesis = net.node(0).genesis_hash().await;
+    let mut nonces = [0u32; 4];
+    let vote_in_all = |call: RuntimeCall, id: u32, nonces: &mut [u32; 4]| -> Vec<Vec<u8>> {
+        let mut xts = Vec::new();
+        let propose = RuntimeCall::Permissions(pallet_permissions::Call::propose { call: Box::new(call) });
+        xts.push(sign_immortal(propose, &VALIDATORS[0].0.pair(), nonces[0], genesis).encode());
+        nonces[0] += 1;
+        for v in 1..3 {
+            let vote = RuntimeCall::Permissions(pallet_permissions::Call::vote { id });
+            xts.push(sign_immortal(vote, &VALIDATORS[v].0.pair(), nonces[v], genesis).encode());
+            nonces[v] += 1;
+        }
+        xts
+    };
+    // Add Eve (effective 10 blocks after enactment).
+    let add = RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
+        account: Sr25519Keyring::Eve.to_account_id(),
+        consensus_key: Ed25519Keyring::Eve.public().0,
+    });
+    let mut hashes = Vec::new();
+    for xt in vote_in_all(add, 0, &mut nonces) {
+        hashes.push(net.node(0).submit(&xt).await);
+    }
+    let included = net.node(0).wait_included(&hashes, Duration::from_secs(40)).await;
+    let enacted_at = net.node(0).height().await;
+    let _ = included;
+    net.wait_all(enacted_at + 14, Duration::from_secs(60)).await;
+    let validators = net.node(0).call("consensus_validators", vec![]).await;
+    assert_eq!(validators.as_array().map(|v| v.len()), Some(5), "{validators}");
+    // Remove Dave; then stop him: the four others (Eve voting) keep finalizing.
+    let remove = RuntimeCall::Permissions(pallet_permissions::Call::remove_validator {
+        account: Sr25519Keyring::Dave.to_account_id(),
+    });
+    let mut hashes = Vec::new();
+    for xt in vote_in_all(remove, 1, &mut nonces) {
+        hashes.push(net.node(0).submit(&xt).await);
+    }
+    net.node(0).wait_included(&hashes, Duration::from_secs(40)).await;
+    let h = net.node(0).height().await;
+    net.wait_all(h + 12, Duration::from_secs(60)).await;
+    net.nodes[3].as_mut().expect("running").stop();
+    net.nodes[3] = None;
+    // With Dave gone and 4 validators left, losing one more still leaves 3 of 4.
+    net.nodes[2].as_mut().expect("running").stop();
+    net.nodes[2] = None;
+    let h = net.max_height().await;
+    net.wait_all(h + 3, Duration::from_secs(40)).await;
+    net.assert_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fresh_full_node_syncs_a_thousand_blocks() {
+    let mut net = Net::new(1, 10);
+    // Validators first; the full node joins late.
+    let full = net.nodes.len() - 1;
+    let mut handles = Vec::new();
+    for i in 0..4 {
+        let args = net.args(i);
+        let (base, rpc) = (net.members[i].base.clone(), net.members[i].rpc);
+        handles.push(tokio::spawn(async move { Node::spawn(&base, rpc, &args).await }));
+    }
+    for (i, h) in handles.into_iter().enumerate() {
+        net.nodes[i] = Some(h.await.expect("starts"));
+    }
+    net.node(0).wait_height(1_000, Duration::from_secs(300)).await;
+    let started = Instant::now();
+    net.start(full).await;
+    let target = net.node(0).height().await;
+    net.node(full).wait_height(target, Duration::from_secs(300)).await;
+    eprintln!("synced {target} blocks in {:?}", started.elapsed());
+    for n in 1..=target {
+        let a = net.node(0).call("chain_getBlockHash", vec![n.into()]).await;
+        let b = net.node(full).call("chain_getBlockHash", vec![n.into()]).await;
+        assert_eq!(a, b, "hash at #{n}");
+        let ha = net.node(0).call("chain_getHeader", vec![a.clone()]).await;
+        let hb = net.node(full).call("chain_getHeader", vec![b]).await;
+        assert_eq!(ha["stateRoot"], hb["stateRoot"], "state root at #{n}");
+    }
+}
