@@ -15,9 +15,19 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// A free TCP port on loopback (bound, then released).
+/// A free TCP port on loopback, below Linux's ephemeral range (32768+) so that
+/// outgoing connections of running nodes cannot take it before it is used.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = 20_000 + (std::process::id() % 1_000) as u16 * 12;
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % 12_000;
+        let port = 20_000 + (start - 20_000 + offset) % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A running dev node.
@@ -97,7 +107,15 @@ impl Node {
     /// The last lines of the node's log.
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        // Skip backtrace frames: the message above them matters.
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                !(t.starts_with("at ")
+                    || t.split(':').next().is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())))
+            })
+            .collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
