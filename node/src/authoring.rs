@@ -48,7 +48,20 @@ pub async fn run_dev_sealer(
     block_time: Duration,
 ) {
     let min_gap = (block_time / 10).max(Duration::from_millis(20)).min(block_time);
-    let proposer = Arc::new(Proposer::new(client.clone(), pool.clone(), block_time / 2));
+    // The dev chain's single validator authors every block.
+    let author = client
+        .call_decode::<Vec<pallet_permissions::ValidatorInfo<ecochain_runtime::AccountId>>>(
+            &client.best_hash(),
+            "PermissionsApi_validators",
+            &[],
+        )
+        .ok()
+        .and_then(|set| set.first().map(|v| v.consensus_key));
+    let mut proposer = Proposer::new(client.clone(), pool.clone(), block_time / 2);
+    if let Some(key) = author {
+        proposer = proposer.with_author(key);
+    }
+    let proposer = Arc::new(proposer);
     let mut last = Instant::now();
     loop {
         let heartbeat = tokio::time::sleep_until((last + block_time).into());

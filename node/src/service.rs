@@ -228,11 +228,15 @@ async fn start_consensus(
         timeouts: ecochain_consensus::default_timeouts(Duration::from_millis(args.max_round_timeout_ms.max(1_000))),
         target_block_time: Duration::from_millis(args.block_time_ms.max(1)),
     };
-    let proposer = Arc::new(ecochain_client::authoring::Proposer::new(
+    let mut proposer = ecochain_client::authoring::Proposer::new(
         client.clone(),
         pool.clone(),
         Duration::from_millis(args.block_time_ms.max(1)) / 2,
-    ));
+    );
+    if let Some(key) = &settings.validator_key {
+        proposer = proposer.with_author(sp_core::Pair::public(key).0);
+    }
+    let proposer = Arc::new(proposer);
     let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics| {
         if let Some(m) = &metrics {
             m.height.with_label_values(&["best"]).set(i64::from(number));

@@ -35,6 +35,11 @@ pub const ECT: Balance = 1_000_000_000_000_000_000;
 pub const SECONDS_PER_YEAR: u64 = 365 * 24 * 60 * 60;
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
+/// Engine id of EcoChain's consensus items: the `PreRuntime` digest naming a
+/// block's author (its ed25519 consensus key) and the commit certificate in
+/// a block's justifications.
+pub const CONSENSUS_ENGINE_ID: [u8; 4] = *b"ECBF";
+
 /// Basis points in 100%.
 pub const BPS_DENOMINATOR: u32 = 10_000;
 

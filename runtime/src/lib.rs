@@ -202,6 +202,8 @@ impl pallet_permissions::Config for Runtime {
     type MaxProposalLen = ConstU32<{ 64 * 1024 }>;
     type MaxProposalWeight = MaxProposalWeight;
     type MaxPeerIdLen = ConstU32<128>;
+    /// Online: authored a block within the last 64 blocks (or 3 rotations).
+    type OnlineWindow = ConstU32<64>;
     type WeightInfo = pallet_permissions::weights::SubstrateWeight<Runtime>;
 }
 

@@ -25,12 +25,20 @@ pub struct Proposer {
     pool: Arc<TransactionPool>,
     /// Longest time spent applying transactions to one block.
     budget: Duration,
+    /// Consensus key named as author in every header's digest.
+    author: Option<[u8; 32]>,
 }
 
 impl Proposer {
     /// A proposer spending at most `budget` on applying transactions.
     pub fn new(client: Arc<Client>, pool: Arc<TransactionPool>, budget: Duration) -> Self {
-        Self { client, pool, budget }
+        Self { client, pool, budget, author: None }
+    }
+
+    /// Name `key` (an ed25519 consensus key) as the author of every block.
+    pub fn with_author(mut self, key: [u8; 32]) -> Self {
+        self.author = Some(key);
+        self
     }
 
     /// Timestamp of the next block: now, but strictly after the parent's.
@@ -52,7 +60,14 @@ impl Proposer {
         let parent = self.client.best_header();
         let parent_hash = parent.hash();
         let state = self.client.state_at(&parent_hash)?;
-        let mut builder = BlockBuilder::new(self.client.executor(), &state, &parent, Default::default())?;
+        let digest = sp_runtime::generic::Digest {
+            logs: self
+                .author
+                .map(|key| sp_runtime::DigestItem::PreRuntime(ecochain_primitives::CONSENSUS_ENGINE_ID, key.to_vec()))
+                .into_iter()
+                .collect(),
+        };
+        let mut builder = BlockBuilder::new(self.client.executor(), &state, &parent, digest)?;
         builder.push_inherents(self.next_timestamp(&parent_hash))?;
         let started = Instant::now();
         let mut ready = self.pool.ready();

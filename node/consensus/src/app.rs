@@ -539,7 +539,17 @@ impl App {
         if let Some(c) = self.candidates.get(&block_hash) {
             return Some(ProposedValue { round, valid_round: pol_round, ..c.proposed_value() });
         }
-        let (validity, changes) = self.execute(&header, &extrinsics, true).await;
+        // The header must name its proposer as author (the runtime's liveness record).
+        let author = header.digest.logs.iter().find_map(|item| match item.as_pre_runtime() {
+            Some((id, data)) if id == ecochain_primitives::CONSENSUS_ENGINE_ID => Some(data.to_vec()),
+            _ => None,
+        });
+        let (validity, changes) = if author.as_deref() != Some(&proposer.0[..]) {
+            tracing::warn!(target: "consensus", height = height.0, %proposer, "block does not name its proposer as author");
+            (Validity::Invalid, None)
+        } else {
+            self.execute(&header, &extrinsics, true).await
+        };
         let candidate =
             Candidate { height: height.0, round, pol_round, proposer, header, extrinsics, changes, validity };
         let value = candidate.proposed_value();

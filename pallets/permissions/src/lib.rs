@@ -13,6 +13,10 @@
 //! - **Account allow-list**, enforced in transaction validation by
 //!   [`CheckAllowListed`] (so the pool refuses a non-listed sender); validators
 //!   are always allowed; the list can be switched off (dev chains).
+//! - **Quorum protection**: every block names its author in a digest; a
+//!   validator that authored within the online window counts as online, and a
+//!   set change after which the online validators could not reach 2/3 is
+//!   refused ([`Error::WouldLoseQuorum`]) before it is scheduled.
 //! - **Roles** (oracle, verifier, issuer, minter, relayer) granted by the admin
 //!   origin; the token pallets ask [`RoleProvider::has_role`].
 
@@ -35,6 +39,10 @@ pub mod mock;
 
 use ecochain_primitives::{Role, RoleProvider};
 
+/// Engine id of the `PreRuntime` digest naming a block's author (its ed25519
+/// consensus key), which proposers put in every header.
+pub const AUTHOR_ENGINE: [u8; 4] = ecochain_primitives::CONSENSUS_ENGINE_ID;
+
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
@@ -44,7 +52,7 @@ pub mod pallet {
         traits::{EnsureOrigin, OriginTrait},
     };
     use frame_system::pallet_prelude::*;
-    use sp_runtime::traits::{Dispatchable, Hash, Saturating};
+    use sp_runtime::traits::{Dispatchable, Hash, Saturating, Zero};
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);
@@ -79,6 +87,10 @@ pub mod pallet {
         /// Longest peer id text.
         #[pallet::constant]
         type MaxPeerIdLen: Get<u32>;
+        /// A validator that authored a block within this many blocks (or
+        /// three times the set size, if larger) counts as online.
+        #[pallet::constant]
+        type OnlineWindow: Get<BlockNumberFor<Self>>;
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
     }
@@ -104,6 +116,11 @@ pub mod pallet {
     /// The next validator set and the height at which it takes effect.
     #[pallet::storage]
     pub type NextChange<T: Config> = StorageValue<_, ScheduledChange<BlockNumberFor<T>, ValidatorsOf<T>>>;
+
+    /// Last block each validator (by consensus key) authored, from the block's
+    /// `PreRuntime` digest with engine id [`AUTHOR_ENGINE`].
+    #[pallet::storage]
+    pub type LastAuthored<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 32], BlockNumberFor<T>>;
 
     /// Open proposals.
     #[pallet::storage]
@@ -161,6 +178,10 @@ pub mod pallet {
                     "permissions genesis: validator {account:?} or its consensus key appears twice"
                 );
                 set.push(ValidatorInfo { account: account.clone(), consensus_key: *key });
+            }
+            for v in &set {
+                // Genesis validators count as online until the window passes.
+                LastAuthored::<T>::insert(v.consensus_key, BlockNumberFor::<T>::zero());
             }
             let set: ValidatorsOf<T> = set.try_into().unwrap_or_else(|_| {
                 panic!("permissions genesis: more than MaxValidators ({}) validators", T::MaxValidators::get())
@@ -284,6 +305,9 @@ pub mod pallet {
         DuplicateConsensusKey,
         /// The change would leave no validator.
         WouldEmptySet,
+        /// After the change, the validators seen online could not reach the
+        /// 2/3 quorum: the chain would stall.
+        WouldLoseQuorum,
         /// The set would exceed `MaxValidators`.
         TooManyValidators,
         /// Another validator-set change is already scheduled.
@@ -319,7 +343,9 @@ pub mod pallet {
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-            match NextChange::<T>::get() {
+            let author = Self::note_author_from_digest(now);
+            let weight = if author { T::DbWeight::get().writes(1) } else { Weight::zero() };
+            weight.saturating_add(match NextChange::<T>::get() {
                 Some(change) if change.at <= now => {
                     let validators = change.validators.iter().map(|v| v.account.clone()).collect();
                     Validators::<T>::put(change.validators);
@@ -328,7 +354,7 @@ pub mod pallet {
                     T::DbWeight::get().reads_writes(1, 3)
                 }
                 _ => T::DbWeight::get().reads(1),
-            }
+            })
         }
     }
 
@@ -408,6 +434,7 @@ pub mod pallet {
             ensure!(!set.iter().any(|v| v.account == account), Error::<T>::AlreadyValidator);
             ensure!(!set.iter().any(|v| v.consensus_key == consensus_key), Error::<T>::DuplicateConsensusKey);
             set.try_push(ValidatorInfo { account, consensus_key }).map_err(|_| Error::<T>::TooManyValidators)?;
+            Self::ensure_quorum(&set, Some(&consensus_key))?;
             Self::schedule(set);
             Ok(())
         }
@@ -426,6 +453,7 @@ pub mod pallet {
             set.retain(|v| v.account != account);
             ensure!(set.len() < before, Error::<T>::NotValidator);
             ensure!(!set.is_empty(), Error::<T>::WouldEmptySet);
+            Self::ensure_quorum(&set, None)?;
             Self::schedule(set);
             Ok(())
         }
@@ -534,6 +562,51 @@ pub mod pallet {
         fn peer_id(raw: &[u8]) -> Result<PeerIdOf<T>, DispatchError> {
             ensure!(!raw.is_empty(), Error::<T>::BadPeerId);
             Ok(raw.to_vec().try_into().map_err(|_| Error::<T>::BadPeerId)?)
+        }
+
+        /// Record the author named in the block's digest; `true` if one was found.
+        fn note_author_from_digest(now: BlockNumberFor<T>) -> bool {
+            let digest = frame_system::Pallet::<T>::digest();
+            let author = digest.logs.iter().find_map(|item| match item.as_pre_runtime() {
+                Some((id, data)) if id == AUTHOR_ENGINE => <[u8; 32]>::try_from(data).ok(),
+                _ => None,
+            });
+            match author {
+                Some(key) => {
+                    Self::note_author(key, now);
+                    true
+                }
+                None => false,
+            }
+        }
+
+        /// Record that the validator with `key` authored block `at`.
+        pub fn note_author(key: [u8; 32], at: BlockNumberFor<T>) {
+            if Validators::<T>::get().iter().any(|v| v.consensus_key == key) {
+                LastAuthored::<T>::insert(key, at);
+            }
+        }
+
+        /// Whether the validator with `key` authored a block recently.
+        pub fn is_online(key: &[u8; 32], set_size: usize) -> bool {
+            let now = frame_system::Pallet::<T>::block_number();
+            let by_size: BlockNumberFor<T> = u32::try_from(set_size.saturating_mul(3)).unwrap_or(u32::MAX).into();
+            let window = T::OnlineWindow::get().max(by_size);
+            LastAuthored::<T>::get(key).is_some_and(|at| now.saturating_sub(at) <= window)
+        }
+
+        /// Refuse a new set whose online members could not reach 2/3. A
+        /// validator being added counts as online: its node must be running
+        /// (and allow-listed) before the vote; it cannot have authored yet.
+        fn ensure_quorum(set: &ValidatorsOf<T>, joining: Option<&[u8; 32]>) -> DispatchResult {
+            let current = Validators::<T>::get().len();
+            let online = set
+                .iter()
+                .filter(|v| Some(&v.consensus_key) == joining || Self::is_online(&v.consensus_key, current))
+                .count();
+            let quorum = set.len() * 2 / 3 + 1;
+            ensure!(online >= quorum, Error::<T>::WouldLoseQuorum);
+            Ok(())
         }
 
         fn schedule(set: ValidatorsOf<T>) {

@@ -26,6 +26,7 @@ fn half_is_not_a_majority() {
         // Grow to four validators; two of four is not more than half.
         assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4)));
         run_to_block(6);
+        Permissions::note_author(key(4), 6);
         let call = Box::new(RuntimeCall::Permissions(Call::remove_validator { account: V3 }));
         assert_ok!(Permissions::propose(RuntimeOrigin::signed(V1), call));
         assert_ok!(Permissions::vote(RuntimeOrigin::signed(V2), 0));

@@ -38,6 +38,7 @@ fn set_is_bounded() {
         for n in 4..=8u8 {
             assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), u64::from(n), key(n)));
             run_to_block(System::block_number() + 5);
+            Permissions::note_author(key(n), System::block_number());
         }
         assert_eq!(validator_accounts().len(), 8);
         assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), 9, key(9)), Error::<Test>::TooManyValidators);
@@ -65,4 +66,50 @@ fn genesis_without_validators_is_refused() {
 #[should_panic(expected = "appears twice")]
 fn genesis_with_duplicate_keys_is_refused() {
     ExtBuilder::default().validators(vec![(V1, key(1)), (V2, key(1))]).build();
+}
+
+#[test]
+fn a_change_that_would_lose_quorum_is_refused() {
+    ExtBuilder::default().validators(vec![(V1, key(1)), (V2, key(2)), (V3, key(3)), (4, key(4))]).build_and_execute(
+        || {
+            // Everyone authors for a while, except validator 4, who goes quiet.
+            for n in 2..=40u64 {
+                run_to_block(n);
+                for v in 1..=3u8 {
+                    Permissions::note_author(key(v), n);
+                }
+            }
+            // 5 validators need 4 online: 3 online + the newcomer is enough...
+            assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5)));
+            pallet_permissions::NextChange::<Test>::kill();
+            // ...but with validator 3 quiet too, 2 + the newcomer is not.
+            for n in 41..=80u64 {
+                run_to_block(n);
+                Permissions::note_author(key(1), n);
+                Permissions::note_author(key(2), n);
+            }
+            assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5)), Error::<Test>::WouldLoseQuorum);
+            for n in 81..=82u64 {
+                run_to_block(n);
+                Permissions::note_author(key(3), n);
+            }
+            // Removing an online validator leaves 2 online of 3 (quorum 3): refused.
+            assert_noop!(Permissions::remove_validator(RuntimeOrigin::root(), V1), Error::<Test>::WouldLoseQuorum);
+            // Removing the quiet one leaves 3 online of 3: fine.
+            assert_ok!(Permissions::remove_validator(RuntimeOrigin::root(), 4));
+        },
+    );
+}
+
+#[test]
+fn the_author_digest_marks_a_validator_online() {
+    use frame_support::traits::Hooks;
+    ExtBuilder::default().build_and_execute(|| {
+        run_to_block(50);
+        assert!(!Permissions::is_online(&key(1), 3));
+        System::deposit_log(sp_runtime::DigestItem::PreRuntime(pallet_permissions::AUTHOR_ENGINE, key(1).to_vec()));
+        Permissions::on_initialize(50);
+        assert!(Permissions::is_online(&key(1), 3));
+        assert_eq!(pallet_permissions::LastAuthored::<Test>::get(key(1)), Some(50));
+    });
 }
