@@ -75,10 +75,36 @@ pub fn import(spec: &ChainSpec, base: &Path, input: &Path) -> anyhow::Result<u32
         if header.number <= client.best_header().number {
             continue;
         }
+        if !spec.is_dev() || justifications.is_some() {
+            check_certificate(&client, &header, justifications.as_ref())?;
+        }
         client.import_block(StoredBlock { header, extrinsics, justifications }, true)?;
         count += 1;
     }
     Ok(count)
+}
+
+/// A BFT chain's block must carry a commit certificate of the validators at
+/// its parent block.
+fn check_certificate(
+    client: &Client,
+    header: &ecochain_runtime::Header,
+    justifications: Option<&sp_runtime::Justifications>,
+) -> anyhow::Result<()> {
+    let number = header.number;
+    let block = StoredBlock { header: header.clone(), extrinsics: Vec::new(), justifications: justifications.cloned() };
+    let cert = ecochain_consensus::stored_certificate(&block)
+        .with_context(|| format!("block #{number} has no commit certificate"))?;
+    let validators =
+        ecochain_consensus::validator_set_at(client, &header.parent_hash).map_err(|e| anyhow::anyhow!("{e}"))?;
+    ecochain_consensus::check_certificate(
+        &client.genesis_hash().0,
+        &cert,
+        header.hash(),
+        u64::from(number),
+        &validators,
+    )
+    .map_err(|e| anyhow::anyhow!("block #{number}: {e}"))
 }
 
 /// Re-execute a stored block on its parent's state and compare roots.

@@ -115,6 +115,11 @@ pub struct RunArgs {
     /// Target block time in milliseconds (sub-second allowed).
     #[arg(long, default_value_t = 1_000)]
     pub block_time_ms: u64,
+    /// Produce no empty block until this many milliseconds passed since the
+    /// last one (0: a block every `--block-time-ms`). Give every validator the
+    /// same value: the propose timeout grows to cover it.
+    #[arg(long, default_value_t = 0)]
+    pub heartbeat_ms: u64,
     /// Prometheus metrics, /health and /ready on this port.
     #[arg(long, default_value_t = 9615)]
     pub prometheus_port: u16,

@@ -225,8 +225,16 @@ async fn start_consensus(
         wal_dir: dir.join("wal"),
         validator_key,
         node_key,
-        timeouts: ecochain_consensus::default_timeouts(Duration::from_millis(args.max_round_timeout_ms.max(1_000))),
+        timeouts: {
+            let mut t =
+                ecochain_consensus::default_timeouts(Duration::from_millis(args.max_round_timeout_ms.max(1_000)));
+            // Validators wait for a proposal at least as long as a proposer waits for transactions.
+            t.propose = t.propose.max(Duration::from_millis(args.heartbeat_ms) + Duration::from_secs(1));
+            t.max_timeout = t.max_timeout.max(t.propose * 2);
+            t
+        },
         target_block_time: Duration::from_millis(args.block_time_ms.max(1)),
+        heartbeat: (args.heartbeat_ms > 0).then(|| Duration::from_millis(args.heartbeat_ms)),
     };
     let mut proposer = ecochain_client::authoring::Proposer::new(
         client.clone(),

@@ -91,6 +91,9 @@ pub struct AppConfig {
     pub timeouts: LinearTimeouts,
     /// Target time per height (paces block production).
     pub target_block_time: Duration,
+    /// Without transactions, a proposer waits up to this long after the
+    /// last block before proposing an empty one (`None`: never waits).
+    pub heartbeat: Option<Duration>,
 }
 
 /// A block known for the current heights: built here, received, or synced.
@@ -150,6 +153,7 @@ pub struct App {
     streams: HashMap<(PeerId, StreamId), Stream>,
     pending: Vec<Pending>,
     stream_nonce: u32,
+    last_commit: Instant,
 }
 
 fn now_ms() -> u64 {
@@ -261,6 +265,7 @@ impl App {
             streams: HashMap::new(),
             pending: Vec::new(),
             stream_nonce: 0,
+            last_commit: Instant::now(),
         })
     }
 
@@ -385,6 +390,13 @@ impl App {
             return Ok(LocallyProposedValue::new(height, round, BlockValue(BlockHash(hash.0))));
         }
         let started = Instant::now();
+        if let Some(heartbeat) = self.config.heartbeat {
+            // No empty blocks unless the heartbeat passes; never past the propose timeout.
+            let deadline = (self.last_commit + heartbeat).min(started + timeout.mul_f32(0.8));
+            while self.pool.status().ready == 0 && Instant::now() < deadline {
+                let _ = tokio::time::timeout_at(deadline.into(), self.pool.wait_ready()).await;
+            }
+        }
         let proposer = self.proposer.clone();
         let built: BuiltBlock = tokio::task::spawn_blocking(move || proposer.propose()).await??;
         eyre::ensure!(
@@ -646,6 +658,7 @@ impl App {
         let signers: Vec<[u8; 32]> = cert.commit_signatures.iter().map(|s| s.address.0).collect();
         self.status.write().last_decided = Some((u64::from(number), hash, cert.round.as_i64() as u32, signers));
         self.pool.on_block(hash, number, &extrinsic_hashes, true);
+        self.last_commit = Instant::now();
         (self.on_commit)(hash, number, &extrinsic_hashes);
         tracing::info!(
             target: "consensus",

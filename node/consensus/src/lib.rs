@@ -50,6 +50,8 @@ pub struct Settings {
     pub timeouts: LinearTimeouts,
     /// Target time per block.
     pub target_block_time: Duration,
+    /// Longest wait for a transaction before proposing an empty block.
+    pub heartbeat: Option<Duration>,
 }
 
 /// Default round timeouts: short for a LAN of validators, backing off by
@@ -173,7 +175,11 @@ pub async fn start(
         pool,
         proposer,
         signer,
-        app::AppConfig { timeouts: settings.timeouts, target_block_time: settings.target_block_time },
+        app::AppConfig {
+            timeouts: settings.timeouts,
+            target_block_time: settings.target_block_time,
+            heartbeat: settings.heartbeat,
+        },
         status.clone(),
         on_commit,
     )?;

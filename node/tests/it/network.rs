@@ -47,6 +47,7 @@ pub struct Net {
     members: Vec<Member>,
     pub nodes: Vec<Option<Node>>,
     block_time_ms: u64,
+    extra: Vec<String>,
 }
 
 impl Net {
@@ -67,7 +68,14 @@ impl Net {
         for i in 0..full {
             members.push(Self::full_member(&path, &format!("f{i}"), [i as u8 + 1; 32]));
         }
-        let net = Self { _dir: dir, dir: path, nodes: members.iter().map(|_| None).collect(), members, block_time_ms };
+        let net = Self {
+            _dir: dir,
+            dir: path,
+            nodes: members.iter().map(|_| None).collect(),
+            members,
+            block_time_ms,
+            extra: Vec::new(),
+        };
         net.write_allowlist();
         net
     }
@@ -89,6 +97,11 @@ impl Net {
     fn write_allowlist(&self) {
         let ids: Vec<&str> = self.members.iter().map(|m| m.peer_id.as_str()).collect();
         std::fs::write(self.dir.join("allowlist"), ids.join("\n")).expect("allowlist");
+    }
+
+    fn with_extra(mut self, extra: &[&str]) -> Self {
+        self.extra = extra.iter().map(|s| s.to_string()).collect();
+        self
     }
 
     fn args(&self, i: usize) -> Vec<String> {
@@ -121,6 +134,7 @@ impl Net {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        args.extend(self.extra.iter().cloned());
         if let Some(suri) = m.key {
             let key = m.base.join("consensus.key");
             std::fs::create_dir_all(&m.base).expect("base");
@@ -382,4 +396,55 @@ async fn a_fresh_full_node_syncs_a_thousand_blocks() {
         let hb = net.node(full).call("chain_getHeader", vec![b]).await;
         assert_eq!(ha["stateRoot"], hb["stateRoot"], "state root at #{n}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_empty_blocks_until_the_heartbeat_and_certified_exports_import() {
+    let mut net = Net::new(1, 100).with_extra(&["--heartbeat-ms", "4000"]);
+    net.start_all().await;
+    net.wait_all(1, Duration::from_secs(60)).await;
+    // Idle: at most one (heartbeat) block in 3 s, although the block time is 100 ms.
+    let before = net.max_height().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(net.max_height().await <= before + 1, "no empty blocks between heartbeats");
+    // A transaction is included promptly.
+    let genesis = net.node(0).genesis_hash().await;
+    let started = Instant::now();
+    let tx = net.node(4).submit(&transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, ECT, 0, genesis)).await;
+    net.node(4).wait_included(&[tx], Duration::from_secs(20)).await;
+    assert!(started.elapsed() < Duration::from_secs(4), "included before the heartbeat: {:?}", started.elapsed());
+
+    // The full node's blocks carry certificates that import-blocks verifies.
+    let top = net.node(4).height().await;
+    net.nodes[4].as_mut().expect("running").stop();
+    let base = net.members[4].base.clone();
+    let file = net.dir.join("blocks.bin");
+    let run = |args: Vec<String>| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecochain")).args(&args).output().expect("runs");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (ok, out) = run(vec![
+        "export-blocks".into(),
+        "--chain".into(),
+        "local".into(),
+        "--base-path".into(),
+        base.display().to_string(),
+        "--to".into(),
+        top.to_string(),
+        file.display().to_string(),
+    ]);
+    assert!(ok, "{out}");
+    let fresh = net.dir.join("imported");
+    let (ok, out) = run(vec![
+        "import-blocks".into(),
+        "--chain".into(),
+        "local".into(),
+        "--base-path".into(),
+        fresh.display().to_string(),
+        file.display().to_string(),
+    ]);
+    assert!(ok && out.contains(&format!("imported {top} blocks")), "{out}");
 }
