@@ -30,7 +30,7 @@ COPY --from=builder /out/ecochain /usr/local/bin/ecochain
 COPY chain-specs/ /chain-specs/
 USER ecochain
 VOLUME /data
-# JSON-RPC (HTTP + WS), p2p, Prometheus.
-EXPOSE 9944 30333 9615
+# JSON-RPC (HTTP + WS), consensus p2p, transaction gossip, Prometheus.
+EXPOSE 9944 30333 30334 9615
 ENTRYPOINT ["/usr/local/bin/ecochain"]
-CMD ["--chain", "/chain-specs/local.json", "--base-path", "/data", "--rpc-addr", "0.0.0.0"]
+CMD ["--chain", "/chain-specs/local.json", "--base-path", "/data", "--rpc-addr", "0.0.0.0", "--prometheus-external"]
