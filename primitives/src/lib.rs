@@ -87,6 +87,29 @@ pub trait EctControl<AccountId> {
     fn mint_capped(who: &AccountId, amount: Balance) -> DispatchResult;
 }
 
+/// The certificate data an ECR token carries to the EVM side.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BridgedCertificate {
+    /// Kind of certificate.
+    pub certificate_type: Vec<u8>,
+    /// Environmental impact score.
+    pub impact_score: u32,
+    /// Rarity, 1 ..= 5.
+    pub rarity: u8,
+    /// Metadata (a URI).
+    pub metadata: Vec<u8>,
+}
+
+/// What the bridge needs from ECR: lock a token while it lives on the EVM
+/// chain, and release it to a chain account when it comes back.
+pub trait EcrBridge<AccountId> {
+    /// Lock `token` of `owner`; returns the data the wrapped twin carries.
+    fn lock(token: u64, owner: &AccountId) -> Result<BridgedCertificate, frame_support::pallet_prelude::DispatchError>;
+    /// Unlock `token` to `to`.
+    fn unlock(token: u64, to: &AccountId) -> DispatchResult;
+}
+
 /// Simple-interest reward: `amount * apy_bps * seconds / (365 days * 10_000)`,
 /// rounded down, computed without intermediate overflow (saturating at `u128::MAX`).
 pub fn interest(amount: Balance, apy_bps: u32, seconds: u64) -> Balance {

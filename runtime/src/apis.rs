@@ -62,6 +62,24 @@ pub struct EcosystemStats {
     pub validators: u32,
 }
 
+/// The bridge's state (`bridge_status`).
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BridgeStatus {
+    /// Whether locks and releases are refused.
+    pub paused: bool,
+    /// Relayer approvals needed (M).
+    pub threshold: u32,
+    /// Transfer limits.
+    pub limits: Option<pallet_bridge::Limits>,
+    /// ECT moved this period: (period index, outbound, inbound).
+    pub period_usage: (u64, Balance, Balance),
+    /// Next outbound nonce (= outbound transfers so far).
+    pub next_nonce: u64,
+    /// ECT held by the bridge account.
+    pub locked_ect: Balance,
+}
+
 sp_api::decl_runtime_apis! {
     /// Read-only token queries served over RPC by the node.
     pub trait EcoChainApi {
@@ -101,6 +119,14 @@ sp_api::decl_runtime_apis! {
         fn ecosystem_balance(who: AccountId) -> EcosystemBalance;
         /// Chain-wide token figures.
         fn ecosystem_stats() -> EcosystemStats;
+    }
+
+    /// The bridge's state, for the relayer and `bridge_*` RPC.
+    pub trait BridgeApi {
+        /// Paused flag, threshold, limits, period usage, next nonce, locked ECT.
+        fn bridge_status() -> BridgeStatus;
+        /// An outbound transfer by nonce.
+        fn bridge_transfer(nonce: u64) -> Option<pallet_bridge::Outbound<AccountId>>;
     }
 
     /// Validator set and allow-lists, read by consensus and networking.
@@ -288,6 +314,23 @@ sp_api::impl_runtime_apis! {
                 egm: Egm::stats(),
                 validators: u32::try_from(Permissions::validators().len()).unwrap_or(u32::MAX),
             }
+        }
+    }
+
+    impl self::BridgeApi<Block> for Runtime {
+        fn bridge_status() -> BridgeStatus {
+            BridgeStatus {
+                paused: pallet_bridge::Paused::<Runtime>::get(),
+                threshold: pallet_bridge::Threshold::<Runtime>::get(),
+                limits: pallet_bridge::BridgeLimits::<Runtime>::get(),
+                period_usage: pallet_bridge::PeriodUsage::<Runtime>::get(),
+                next_nonce: pallet_bridge::NextNonce::<Runtime>::get(),
+                locked_ect: pallet_bridge::Pallet::<Runtime>::locked_ect(),
+            }
+        }
+
+        fn bridge_transfer(nonce: u64) -> Option<pallet_bridge::Outbound<AccountId>> {
+            pallet_bridge::Pallet::<Runtime>::transfer(nonce)
         }
     }
 

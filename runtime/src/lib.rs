@@ -8,7 +8,7 @@
 //! so wallets see ECT as the native currency), `pallet_utility` (atomic
 //! multi-token batches), `pallet_sudo` (dev chains only: the local and
 //! production specs set no sudo key), `pallet_permissions`, and the six token
-//! pallets ECT, ECS, CCR, ECR, EST and EGM.
+//! pallets ECT, ECS, CCR, ECR, EST and EGM, and the bridge.
 //!
 //! The admin origin of every pallet is Root (sudo, dev only) or a majority of
 //! the validators voting through `Permissions::propose` / `vote`.
@@ -23,10 +23,10 @@ mod apis;
 pub mod genesis;
 pub mod signing;
 
-pub use apis::{api, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
+pub use apis::{api, BridgeApi, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
 /// Types returned by [`EcoChainApi`].
 pub mod apis_types {
-    pub use crate::apis::{EcosystemBalance, EcosystemStats};
+    pub use crate::apis::{BridgeStatus, EcosystemBalance, EcosystemStats};
 }
 pub use ecochain_primitives::{AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature, ECT};
 
@@ -277,6 +277,22 @@ impl pallet_egm::Config for Runtime {
     type MaxGemsPerAccess = ConstU32<32>;
 }
 
+parameter_types! {
+    pub const BridgePalletId: frame_support::PalletId = frame_support::PalletId(*b"eco/brdg");
+}
+
+impl pallet_bridge::Config for Runtime {
+    type Currency = Balances;
+    type Ect = Ect;
+    type Ecr = Ecr;
+    type Roles = Permissions;
+    type AdminOrigin = AdminOrigin;
+    type Time = Timestamp;
+    type PalletId = BridgePalletId;
+    type MaxRelayers = ConstU32<16>;
+    type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;
+}
+
 #[frame_support::runtime]
 mod runtime {
     #[runtime::runtime]
@@ -318,4 +334,6 @@ mod runtime {
     pub type Est = pallet_est;
     #[runtime::pallet_index(15)]
     pub type Egm = pallet_egm;
+    #[runtime::pallet_index(20)]
+    pub type Bridge = pallet_bridge;
 }

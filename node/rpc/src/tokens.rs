@@ -69,6 +69,23 @@ fn egm_benefits(ctx: &Ctx, args: Args) -> RpcResult {
     Ok(json!({ "status": status, "benefits": byte_lists_as_text(&benefits).unwrap_or(benefits) }))
 }
 
+/// `bridge_status [hash?]`: paused, threshold, limits, usage, nonce, locked ECT.
+fn bridge_status(ctx: &Ctx, args: Args) -> RpcResult {
+    let at = block_or_best(&ctx.client, args.hash(0)?)?;
+    let answer: ecochain_runtime::apis_types::BridgeStatus =
+        ctx.client.call_decode(&at, "BridgeApi_bridge_status", &[]).map_err(client_error)?;
+    to_client_json(&answer)
+}
+
+/// `bridge_transfer [nonce, hash?]`: an outbound transfer.
+fn bridge_transfer(ctx: &Ctx, args: Args) -> RpcResult {
+    let nonce = args.u64(0, "nonce")?;
+    let at = block_or_best(&ctx.client, args.hash(1)?)?;
+    let answer: Option<pallet_bridge::Outbound<AccountId>> =
+        ctx.client.call_decode(&at, "BridgeApi_bridge_transfer", &nonce.encode()).map_err(client_error)?;
+    to_client_json(&answer)
+}
+
 fn ecr_verify(ctx: &Ctx, args: Args) -> RpcResult {
     let token: pallet_ecr::TokenId = args.u64(0, "token id")?;
     query::<Option<pallet_ecr::CertificateRecord<AccountId>>>(ctx, "ecr_verify", &token.encode(), args.hash(1)?)
@@ -99,4 +116,6 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     method(module, ctx, "egm_benefits", 2, egm_benefits);
     of_account!(module, ctx, "ecosystem_balance", "ecosystem_balance", EcosystemBalance);
     global!(module, ctx, "ecosystem_stats", "ecosystem_stats", EcosystemStats);
+    method(module, ctx, "bridge_status", 1, bridge_status);
+    method(module, ctx, "bridge_transfer", 2, bridge_transfer);
 }

@@ -760,3 +760,22 @@ pub mod pallet {
         }
     }
 }
+
+impl<T: Config> ecochain_primitives::EcrBridge<T::AccountId> for Pallet<T> {
+    fn lock(
+        token: u64,
+        owner: &T::AccountId,
+    ) -> Result<ecochain_primitives::BridgedCertificate, frame_support::pallet_prelude::DispatchError> {
+        let record = Self::do_lock(token, owner)?;
+        Ok(ecochain_primitives::BridgedCertificate {
+            certificate_type: record.certificate_type,
+            impact_score: record.impact_score,
+            rarity: record.rarity,
+            metadata: record.metadata,
+        })
+    }
+
+    fn unlock(token: u64, to: &T::AccountId) -> frame_support::pallet_prelude::DispatchResult {
+        Self::do_unlock(token, to)
+    }
+}

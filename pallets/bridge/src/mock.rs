@@ -1,0 +1,130 @@
+//! A mock runtime: Balances, Timestamp, the real ECT and ECR pallets, and the bridge.
+
+use crate as pallet_bridge;
+use ecochain_primitives::{Balance, Role, RoleProvider, ECT};
+use frame_support::{derive_impl, parameter_types, traits::ConstU32, PalletId};
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+    pub enum Test {
+        System: frame_system,
+        Balances: pallet_balances,
+        Timestamp: pallet_timestamp,
+        Ect: pallet_ect,
+        Ecr: pallet_ecr,
+        Bridge: pallet_bridge,
+    }
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+    type Block = Block;
+    type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+    type Balance = Balance;
+    type AccountStore = System;
+    type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+impl pallet_ect::Config for Test {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type AdminOrigin = frame_system::EnsureRoot<u64>;
+    type Time = Timestamp;
+    type WeightInfo = pallet_ect::weights::SubstrateWeight<Test>;
+}
+
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+pub const RELAYERS: [u64; 3] = [10, 11, 12];
+
+/// Alice issues certificates; 10, 11, 12 relay.
+pub struct MockRoles;
+impl RoleProvider<u64> for MockRoles {
+    fn has_role(who: &u64, role: Role) -> bool {
+        match role {
+            Role::Issuer => *who == ALICE,
+            Role::Relayer => RELAYERS.contains(who),
+            _ => false,
+        }
+    }
+}
+
+impl pallet_ecr::Config for Test {
+    type AdminOrigin = frame_system::EnsureRoot<u64>;
+    type Roles = MockRoles;
+    type Time = Timestamp;
+    type Currency = Balances;
+    type Ect = Ect;
+    type WeightInfo = pallet_ecr::weights::SubstrateWeight<Test>;
+    type MaxCertificateTypeLen = ConstU32<32>;
+    type MaxMetadataLen = ConstU32<128>;
+    type MaxTokensPerOwner = ConstU32<16>;
+}
+
+parameter_types! {
+    pub const BridgePalletId: PalletId = PalletId(*b"eco/brdg");
+}
+
+impl pallet_bridge::Config for Test {
+    type Currency = Balances;
+    type Ect = Ect;
+    type Ecr = Ecr;
+    type Roles = MockRoles;
+    type AdminOrigin = frame_system::EnsureRoot<u64>;
+    type Time = Timestamp;
+    type PalletId = BridgePalletId;
+    type MaxRelayers = ConstU32<8>;
+    type WeightInfo = crate::weights::SubstrateWeight<Test>;
+}
+
+/// Alice 1,000 ECT, Bob 100 ECT; threshold 2 of the 3 relayers.
+pub fn new_test_ext(limits: Option<pallet_bridge::Limits>) -> sp_io::TestExternalities {
+    let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system genesis");
+    pallet_balances::GenesisConfig::<Test> {
+        balances: vec![(ALICE, 1_000 * ECT), (BOB, 100 * ECT)],
+        ..Default::default()
+    }
+    .assimilate_storage(&mut storage)
+    .expect("balances genesis");
+    pallet_ect::GenesisConfig::<Test> { max_supply: 0, apy_bps: 500, paused: false, _config: Default::default() }
+        .assimilate_storage(&mut storage)
+        .expect("ect genesis");
+    pallet_bridge::GenesisConfig::<Test> { threshold: 2, limits, _config: Default::default() }
+        .assimilate_storage(&mut storage)
+        .expect("bridge genesis");
+    let mut ext = sp_io::TestExternalities::new(storage);
+    ext.execute_with(|| {
+        System::set_block_number(1);
+        Timestamp::set_timestamp(1_000_000);
+    });
+    ext
+}
+
+/// Run `test`, then check the bridge's and ECT's invariants.
+pub fn build_and_execute(limits: Option<pallet_bridge::Limits>, test: impl FnOnce()) {
+    new_test_ext(limits).execute_with(|| {
+        test();
+        Bridge::do_try_state().expect("bridge invariants");
+        Ect::do_try_state().expect("ECT invariants");
+    });
+}
+
+pub fn events() -> Vec<pallet_bridge::Event<Test>> {
+    System::events()
+        .into_iter()
+        .filter_map(|r| if let RuntimeEvent::Bridge(e) = r.event { Some(e) } else { None })
+        .collect()
+}
+
+pub fn advance_ms(ms: u64) {
+    pallet_timestamp::Now::<Test>::mutate(|t| *t += ms);
+}
