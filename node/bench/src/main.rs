@@ -1,0 +1,96 @@
+//! # ecochain-bench
+//!
+//! Performance measurements that print numbers (tests never assert on
+//! wall-clock time):
+//!
+//! - `import`: build a block of N transfers in-process and import it into
+//!   fresh databases, cold (a fresh process) and warm;
+//! - `spec`: a dev-type chain spec with N funded `//bench//{i}` senders, for
+//!   `ecochain --chain bench.json`;
+//! - `load`: pre-signed transfers submitted open-loop to running nodes over
+//!   WebSocket RPC, finalized TPS, submission-to-finality latency
+//!   percentiles, rejections, and the nodes' CPU and peak memory.
+//!
+//! `scripts/bench.sh` runs them on this machine and writes `bench-results.md`.
+
+mod histogram;
+mod import;
+mod load;
+mod procstat;
+mod spec;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::{io::Write, path::Path};
+
+/// EcoChain benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "ecochain-bench", version, about = "EcoChain benchmarks: block import, transfer load")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a block of transfers and import it into fresh databases (in-process).
+    Import(import::ImportArgs),
+    /// Print a development chain spec with N funded `//bench//{i}` accounts.
+    Spec {
+        /// Funded benchmark accounts.
+        #[arg(long, default_value_t = 1_000)]
+        accounts: u32,
+    },
+    /// Submit pre-signed transfers to running nodes and measure finality.
+    Load(load::LoadArgs),
+    /// The fresh-process half of `import` (internal).
+    #[command(hide = true)]
+    ImportChild(import::ImportChildArgs),
+}
+
+/// Markdown table rows `| metric | value | target |`.
+#[derive(Default)]
+pub(crate) struct Rows {
+    /// Put before every metric name (which run it comes from).
+    prefix: String,
+    rows: Vec<[String; 3]>,
+}
+
+impl Rows {
+    pub(crate) fn with_prefix(prefix: &str) -> Self {
+        Self { prefix: prefix.into(), rows: Vec::new() }
+    }
+
+    pub(crate) fn push(&mut self, metric: &str, value: String, target: &str) {
+        self.rows.push([format!("{}{metric}", self.prefix), value, target.into()]);
+    }
+
+    pub(crate) fn append_to(&self, path: &Path) -> anyhow::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        for [metric, value, target] in &self.rows {
+            let cell = |s: &str| s.replace('|', "\\|");
+            writeln!(file, "| {} | {} | {} |", cell(metric), cell(value), cell(target))?;
+        }
+        Ok(())
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Import(args) => import::run(args),
+        Command::ImportChild(args) => import::run_child(args),
+        Command::Spec { accounts } => {
+            let spec = spec::bench_spec(accounts)?;
+            println!("{}", spec.to_json()?);
+            Ok(())
+        }
+        Command::Load(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+            runtime.block_on(load::run(args))
+        }
+    }
+}
