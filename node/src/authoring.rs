@@ -49,14 +49,9 @@ pub async fn run_dev_sealer(
 ) {
     let min_gap = (block_time / 10).max(Duration::from_millis(20)).min(block_time);
     // The dev chain's single validator authors every block.
-    let author = client
-        .call_decode::<Vec<pallet_permissions::ValidatorInfo<ecochain_runtime::AccountId>>>(
-            &client.best_hash(),
-            "PermissionsApi_validators",
-            &[],
-        )
+    let author = ecochain_consensus::validator_set_at(&client, &client.best_hash())
         .ok()
-        .and_then(|set| set.first().map(|v| v.consensus_key));
+        .and_then(|set| set.validators().first().map(|v| v.address.0));
     let mut proposer = Proposer::new(client.clone(), pool.clone(), block_time / 2);
     if let Some(key) = author {
         proposer = proposer.with_author(key);

@@ -220,18 +220,14 @@ impl TransactionPool {
             self.pool.finalized(hash, extrinsics);
         }
         let candidates = self.pool.revalidation_candidates();
+        // A transaction whose validation could not run is kept as it is.
         let results = candidates
             .into_iter()
-            .map(|(tx_hash, bytes)| {
-                let validity = match self.client.validate_transaction(&hash, TransactionSource::External, &bytes) {
-                    Ok(v) => v,
-                    // Validation could not run: keep the transaction for now.
-                    Err(_) => return None,
-                };
+            .filter_map(|(tx_hash, bytes)| {
+                let validity = self.client.validate_transaction(&hash, TransactionSource::External, &bytes).ok()?;
                 Some((tx_hash, validity))
             })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
+            .collect();
         self.pool.apply_revalidation(results);
         if self.pool.status().ready > 0 {
             self.ready.notify_one();

@@ -657,7 +657,9 @@ impl App {
         debug_assert_eq!(committed, hash);
         let signers: Vec<[u8; 32]> = cert.commit_signatures.iter().map(|s| s.address.0).collect();
         self.status.write().last_decided = Some((u64::from(number), hash, cert.round.as_i64() as u32, signers));
-        self.pool.on_block(hash, number, &extrinsic_hashes, true);
+        // Pruning and re-validating the pool runs the runtime: off the async workers.
+        let (pool, included) = (self.pool.clone(), extrinsic_hashes.clone());
+        tokio::task::spawn_blocking(move || pool.on_block(hash, number, &included, true)).await?;
         self.last_commit = Instant::now();
         (self.on_commit)(hash, number, &extrinsic_hashes);
         tracing::info!(
