@@ -12,13 +12,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
+step "bridge contracts: committed artifacts reproduce byte for byte"
+scripts/build-contracts.sh --check
+
 step "format"
 cargo fmt --all -- --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "unit, pallet, runtime and node tests"
+step "unit, pallet, runtime, node and bridge tests (anvil + node + 3 relayers)"
 cargo test --workspace --locked
 
 if [ -x scripts/test-e2e.sh ] && [ -d e2e ]; then

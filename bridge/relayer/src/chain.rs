@@ -1,0 +1,168 @@
+//! The EcoChain side, over the node's JSON-RPC only: runtime API calls
+//! (`state_call`), storage reads and extrinsic submission.
+
+use anyhow::{anyhow, Context};
+use codec::{Decode, Encode};
+use ecochain_primitives::Role;
+use ecochain_runtime::{apis_types::BridgeStatus, signing::sign_immortal, AccountId, Runtime, RuntimeCall};
+use jsonrpsee::{
+    core::{client::ClientT, params::ArrayParams},
+    http_client::{HttpClient, HttpClientBuilder},
+};
+use pallet_bridge::{Outbound, ReleaseOf, SourceKey};
+use serde::de::DeserializeOwned;
+use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
+use std::time::Duration;
+
+/// A release as stored by the bridge pallet.
+pub type Release = ReleaseOf<Runtime>;
+
+/// A JSON-RPC connection to one node.
+pub struct ChainClient {
+    rpc: HttpClient,
+    /// Genesis hash (transactions are bound to it).
+    pub genesis: H256,
+    /// Whether the node reports a `Development` chain.
+    pub dev_chain: bool,
+}
+
+fn hex_bytes(text: &str) -> anyhow::Result<Vec<u8>> {
+    hex::decode(text.trim_start_matches("0x")).map_err(|e| anyhow!("node returned invalid hex: {e}"))
+}
+
+fn at_param(params: &mut ArrayParams, at: H256) -> anyhow::Result<()> {
+    Ok(params.insert(format!("{at:?}"))?)
+}
+
+impl ChainClient {
+    /// Connect to `url` and read the genesis hash and chain type.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let rpc = HttpClientBuilder::default()
+            .request_timeout(Duration::from_secs(30))
+            .build(url)
+            .with_context(|| format!("invalid chain RPC url {url}"))?;
+        let mut params = ArrayParams::new();
+        params.insert(0u32)?;
+        let genesis: Option<H256> =
+            rpc.request("chain_getBlockHash", params).await.with_context(|| format!("chain node {url}"))?;
+        let genesis = genesis.ok_or_else(|| anyhow!("chain node {url} has no genesis block"))?;
+        let chain_type: serde_json::Value = rpc.request("system_chainType", ArrayParams::new()).await?;
+        Ok(Self { rpc, genesis, dev_chain: chain_type == "Development" })
+    }
+
+    async fn request<T: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> anyhow::Result<T> {
+        self.rpc.request(method, params).await.with_context(|| format!("chain RPC {method}"))
+    }
+
+    /// The latest finalized block (BFT: final as soon as it is imported).
+    pub async fn finalized_head(&self) -> anyhow::Result<H256> {
+        self.request("chain_getFinalizedHead", ArrayParams::new()).await
+    }
+
+    /// The number of block `at`.
+    pub async fn block_number(&self, at: H256) -> anyhow::Result<u64> {
+        let mut params = ArrayParams::new();
+        at_param(&mut params, at)?;
+        let header: serde_json::Value = self.request("chain_getHeader", params).await?;
+        let number = header["number"].as_str().ok_or_else(|| anyhow!("header without number"))?;
+        Ok(u64::from_str_radix(number.trim_start_matches("0x"), 16)?)
+    }
+
+    /// Call runtime API `method` at block `at` and decode the answer.
+    pub async fn call<T: Decode>(&self, method: &str, args: &[u8], at: H256) -> anyhow::Result<T> {
+        let mut params = ArrayParams::new();
+        params.insert(method)?;
+        params.insert(format!("0x{}", hex::encode(args)))?;
+        at_param(&mut params, at)?;
+        let answer: String = self.request("state_call", params).await?;
+        T::decode(&mut &hex_bytes(&answer)?[..]).map_err(|e| anyhow!("cannot decode {method}: {e}"))
+    }
+
+    async fn storage(&self, key: &[u8], at: H256) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut params = ArrayParams::new();
+        params.insert(format!("0x{}", hex::encode(key)))?;
+        at_param(&mut params, at)?;
+        let value: Option<String> = self.request("state_getStorage", params).await?;
+        value.map(|v| hex_bytes(&v)).transpose()
+    }
+
+    /// The bridge's state at `at`.
+    pub async fn bridge_status(&self, at: H256) -> anyhow::Result<BridgeStatus> {
+        self.call("BridgeApi_bridge_status", &[], at).await
+    }
+
+    /// Outbound transfer `nonce` at `at`.
+    pub async fn bridge_transfer(&self, nonce: u64, at: H256) -> anyhow::Result<Option<Outbound<AccountId>>> {
+        self.call("BridgeApi_bridge_transfer", &nonce.encode(), at).await
+    }
+
+    /// An ECR certificate at `at`.
+    pub async fn certificate(
+        &self,
+        token: u64,
+        at: H256,
+    ) -> anyhow::Result<Option<pallet_ecr::CertificateRecord<AccountId>>> {
+        self.call("EcoChainApi_ecr_verify", &token.encode(), at).await
+    }
+
+    /// An inbound release by source key at `at`.
+    pub async fn release(&self, source: SourceKey, at: H256) -> anyhow::Result<Option<Release>> {
+        let key = pallet_bridge::Releases::<Runtime>::hashed_key_for(source);
+        match self.storage(&key, at).await? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(Release::decode(&mut &bytes[..]).map_err(|e| anyhow!("release: {e}"))?)),
+        }
+    }
+
+    /// Whether `who` holds `Role::Relayer` at `at`.
+    pub async fn is_relayer(&self, who: &AccountId, at: H256) -> anyhow::Result<bool> {
+        let key = pallet_permissions::Roles::<Runtime>::hashed_key_for(who, Role::Relayer);
+        Ok(self.storage(&key, at).await?.is_some())
+    }
+
+    /// Token ids of every certificate locked by the bridge at `at`.
+    pub async fn locked_ecr(&self, at: H256) -> anyhow::Result<Vec<u64>> {
+        let prefix = pallet_bridge::LockedEcr::<Runtime>::hashed_key_for(0u64)[..32].to_vec();
+        let mut tokens = Vec::new();
+        let mut start: Option<String> = None;
+        loop {
+            let mut params = ArrayParams::new();
+            params.insert(format!("0x{}", hex::encode(&prefix)))?;
+            params.insert(1_000u32)?;
+            params.insert(start.clone())?;
+            at_param(&mut params, at)?;
+            let keys: Vec<String> = self.request("state_getKeysPaged", params).await?;
+            for key in &keys {
+                // prefix (32) ++ twox64 (8) ++ token id (u64 LE)
+                let bytes = hex_bytes(key)?;
+                let id = bytes.get(40..48).ok_or_else(|| anyhow!("short LockedEcr key {key}"))?;
+                tokens.push(u64::decode(&mut &id[..])?);
+            }
+            if keys.len() < 1_000 {
+                return Ok(tokens);
+            }
+            start = keys.last().cloned();
+        }
+    }
+
+    /// The next nonce of `who`, counting its transactions in the node's pool.
+    pub async fn next_index(&self, who: &AccountId) -> anyhow::Result<u32> {
+        let mut params = ArrayParams::new();
+        params.insert(who.to_ss58check())?;
+        self.request("system_accountNextIndex", params).await
+    }
+
+    /// Sign `call` with `signer` and submit it; returns the transaction hash.
+    pub async fn submit(&self, call: RuntimeCall, signer: &sr25519::Pair, nonce: u32) -> anyhow::Result<H256> {
+        let xt = sign_immortal(call, signer, nonce, self.genesis);
+        let mut params = ArrayParams::new();
+        params.insert(format!("0x{}", hex::encode(xt.encode())))?;
+        self.request("author_submitExtrinsic", params).await
+    }
+
+    /// Sign and submit `call` with the signer's next nonce.
+    pub async fn submit_next(&self, call: RuntimeCall, signer: &sr25519::Pair) -> anyhow::Result<H256> {
+        let nonce = self.next_index(&signer.public().into()).await?;
+        self.submit(call, signer, nonce).await
+    }
+}

@@ -1,0 +1,228 @@
+//! The EVM side through alloy: the `EcoBridge` contract and its two tokens.
+//!
+//! Bindings are generated from the committed artifacts in `bridge/contracts/out`.
+
+use crate::config::EvmConfig;
+use alloy::{
+    eips::{BlockId, BlockNumberOrTag},
+    network::EthereumWallet,
+    primitives::{Address, B256, U256},
+    providers::{DynProvider, Provider, ProviderBuilder},
+    rpc::types::Filter,
+    signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
+};
+use anyhow::{anyhow, Context};
+use std::time::Duration;
+
+/// Bindings of `EcoBridge` (its ABI also names the `WrappedECR.Certificate` struct).
+pub mod bridge_abi {
+    #![allow(missing_docs)]
+    alloy::sol!(
+        #[sol(rpc, all_derives)]
+        EcoBridge,
+        "../contracts/out/EcoBridge.json"
+    );
+}
+
+/// Bindings of the wrapped tokens.
+pub mod token_abi {
+    #![allow(missing_docs)]
+    alloy::sol!(
+        #[sol(rpc, all_derives)]
+        WrappedECT,
+        "../contracts/out/WrappedECT.json"
+    );
+    alloy::sol!(
+        #[sol(rpc, all_derives)]
+        WrappedECR,
+        "../contracts/out/WrappedECR.json"
+    );
+}
+
+pub use bridge_abi::EcoBridge;
+pub use token_abi::{WrappedECR, WrappedECT};
+
+/// Certificate data carried by a wrapped ECR (the contract's `WrappedECR.Certificate`).
+pub type Certificate = bridge_abi::WrappedECR::Certificate;
+
+/// How the relayer decides a block is final.
+#[derive(Clone, Copy, Debug)]
+pub enum Finality {
+    /// The `finalized` block tag.
+    Tag,
+    /// `latest - n`.
+    Confirmations(u64),
+}
+
+/// A `Returned` log: a burn on the EVM side to be released on chain.
+#[derive(Clone, Debug)]
+pub struct ReturnedLog {
+    /// Block of the log.
+    pub block: u64,
+    /// Transaction hash.
+    pub tx: B256,
+    /// Log index in the block.
+    pub log_index: u64,
+    /// The decoded event.
+    pub event: EcoBridge::Returned,
+}
+
+/// A connection to the EVM chain, signing with the relayer's key.
+pub struct EvmClient {
+    provider: DynProvider,
+    /// The bridge contract.
+    pub bridge: EcoBridge::EcoBridgeInstance<DynProvider>,
+    /// Wrapped ECT.
+    pub ect: WrappedECT::WrappedECTInstance<DynProvider>,
+    /// Wrapped ECR.
+    pub ecr: WrappedECR::WrappedECRInstance<DynProvider>,
+    /// EVM chain id.
+    pub chain_id: u64,
+    /// The relayer's EVM address.
+    pub address: Address,
+    finality: Finality,
+    receipt_timeout: Duration,
+}
+
+/// Connect a signing provider to `url`.
+pub fn provider(url: &str, signer: PrivateKeySigner) -> anyhow::Result<DynProvider> {
+    let url = url.parse().with_context(|| format!("invalid EVM RPC url {url}"))?;
+    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+}
+
+/// The chain id behind `url` (before any key is loaded).
+pub async fn chain_id(url: &str) -> anyhow::Result<u64> {
+    let url = url.parse().with_context(|| format!("invalid EVM RPC url {url}"))?;
+    let provider = ProviderBuilder::new().connect_http(url);
+    provider.get_chain_id().await.with_context(|| "EVM RPC eth_chainId")
+}
+
+impl EvmClient {
+    /// Connect to the bridge of `config`, signing with `signer`.
+    pub async fn connect(config: &EvmConfig, signer: PrivateKeySigner) -> anyhow::Result<Self> {
+        let address = signer.address();
+        let provider = provider(&config.rpc, signer)?;
+        let chain_id = provider.get_chain_id().await.context("EVM RPC eth_chainId")?;
+        let code = provider.get_code_at(config.bridge).await.context("EVM RPC eth_getCode")?;
+        anyhow::ensure!(!code.is_empty(), "no contract at evm.bridge {} on EVM chain {chain_id}", config.bridge);
+        let bridge = EcoBridge::new(config.bridge, provider.clone());
+        let ect = WrappedECT::new(bridge.ect().call().await.context("EcoBridge.ect()")?, provider.clone());
+        let ecr = WrappedECR::new(bridge.ecr().call().await.context("EcoBridge.ecr()")?, provider.clone());
+        Ok(Self {
+            provider,
+            bridge,
+            ect,
+            ecr,
+            chain_id,
+            address,
+            finality: config.confirmations.map_or(Finality::Tag, Finality::Confirmations),
+            receipt_timeout: Duration::from_secs(config.receipt_timeout_secs),
+        })
+    }
+
+    /// The newest block the relayer treats as final.
+    pub async fn final_block(&self) -> anyhow::Result<u64> {
+        match self.finality {
+            Finality::Tag => {
+                let block = self
+                    .provider
+                    .get_block_by_number(BlockNumberOrTag::Finalized)
+                    .await
+                    .context("EVM RPC eth_getBlockByNumber(finalized)")?
+                    .ok_or_else(|| anyhow!("the EVM node has no finalized block yet"))?;
+                Ok(block.header.number)
+            }
+            Finality::Confirmations(n) => {
+                Ok(self.provider.get_block_number().await.context("EVM RPC eth_blockNumber")?.saturating_sub(n))
+            }
+        }
+    }
+
+    /// The latest block number.
+    pub async fn latest_block(&self) -> anyhow::Result<u64> {
+        self.provider.get_block_number().await.context("EVM RPC eth_blockNumber")
+    }
+
+    /// `Returned` logs of the bridge in `from..=to`.
+    pub async fn returned_logs(&self, from: u64, to: u64) -> anyhow::Result<Vec<ReturnedLog>> {
+        let filter = Filter::new()
+            .address(*self.bridge.address())
+            .event_signature(EcoBridge::Returned::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.context("EVM RPC eth_getLogs")?;
+        logs.into_iter()
+            .map(|log| {
+                let block = log.block_number.ok_or_else(|| anyhow!("log without block number"))?;
+                let tx = log.transaction_hash.ok_or_else(|| anyhow!("log without transaction hash"))?;
+                let log_index = log.log_index.ok_or_else(|| anyhow!("log without index"))?;
+                let event = EcoBridge::Returned::decode_log(&log.inner).context("decode Returned")?.data;
+                Ok(ReturnedLog { block, tx, log_index, event })
+            })
+            .collect()
+    }
+
+    /// Whether nonce `nonce` needs nothing more from this relayer at `block`:
+    /// minted already, or approved by us.
+    pub async fn settled_for_us(&self, nonce: u64, block: BlockId) -> anyhow::Result<bool> {
+        if self.bridge.processed(nonce).block(block).call().await.context("EcoBridge.processed")? {
+            return Ok(true);
+        }
+        self.bridge.hasApproved(nonce, self.address).block(block).call().await.context("EcoBridge.hasApproved")
+    }
+
+    /// Approve minting `amount` wrapped ECT for chain nonce `nonce`; waits for the receipt.
+    pub async fn approve_ect(&self, nonce: u64, to: Address, amount: u128) -> anyhow::Result<B256> {
+        let call = self.bridge.approveEct(nonce, to, U256::from(amount));
+        let pending = call.send().await.map_err(|e| anyhow!("approveEct({nonce}): {}", describe(&e)))?;
+        self.confirm(pending, "approveEct").await
+    }
+
+    /// Approve minting wrapped ECR `token` for chain nonce `nonce`; waits for the receipt.
+    pub async fn approve_ecr(&self, nonce: u64, to: Address, token: u64, cert: Certificate) -> anyhow::Result<B256> {
+        let call = self.bridge.approveEcr(nonce, to, U256::from(token), cert);
+        let pending = call.send().await.map_err(|e| anyhow!("approveEcr({nonce}): {}", describe(&e)))?;
+        self.confirm(pending, "approveEcr").await
+    }
+
+    async fn confirm(
+        &self,
+        pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
+        what: &str,
+    ) -> anyhow::Result<B256> {
+        let receipt = tokio::time::timeout(self.receipt_timeout, pending.get_receipt())
+            .await
+            .map_err(|_| anyhow!("{what}: no receipt within {:?}", self.receipt_timeout))?
+            .with_context(|| format!("{what} receipt"))?;
+        anyhow::ensure!(receipt.status(), "{what} reverted in {:?}", receipt.transaction_hash);
+        Ok(receipt.transaction_hash)
+    }
+
+    /// Wrapped ECT supply (latest block).
+    pub async fn wrapped_ect_supply(&self) -> anyhow::Result<U256> {
+        self.ect.totalSupply().call().await.context("WrappedECT.totalSupply")
+    }
+
+    /// Wrapped ECR supply (latest block).
+    pub async fn wrapped_ecr_supply(&self) -> anyhow::Result<U256> {
+        self.ecr.totalSupply().call().await.context("WrappedECR.totalSupply")
+    }
+
+    /// The owner of wrapped ECR `token`, if it exists (latest block).
+    pub async fn wrapped_ecr_owner(&self, token: u64) -> anyhow::Result<Option<Address>> {
+        match self.ecr.ownerOf(U256::from(token)).call().await {
+            Ok(owner) => Ok(Some(owner)),
+            Err(e) if e.as_decoded_interface_error::<WrappedECR::WrappedECRErrors>().is_some() => Ok(None),
+            Err(e) => Err(anyhow!("WrappedECR.ownerOf({token}): {e}")),
+        }
+    }
+}
+
+/// A contract error with its decoded revert reason when the bridge defines it.
+pub fn describe(e: &alloy::contract::Error) -> String {
+    match e.as_decoded_interface_error::<EcoBridge::EcoBridgeErrors>() {
+        Some(decoded) => format!("reverted: {decoded:?}"),
+        None => e.to_string(),
+    }
+}

@@ -1,0 +1,153 @@
+//! Prometheus metrics and `/health`, served by a small HTTP/1.1 responder (GET only).
+
+use prometheus::{Encoder, Gauge, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{SystemTime, UNIX_EPOCH},
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpListener,
+};
+
+/// The relayer's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Latest finalized chain block seen.
+    pub chain_height: IntGauge,
+    /// Outbound nonces locked on chain and not yet settled for this relayer.
+    pub chain_lag_nonces: IntGauge,
+    /// Newest final EVM block.
+    pub evm_final_block: IntGauge,
+    /// Final EVM blocks not yet scanned.
+    pub evm_lag_blocks: IntGauge,
+    /// Burns seen on the EVM side not yet released on chain.
+    pub pending_inbound: IntGauge,
+    /// ECT locked on chain, in ECT.
+    pub locked_ect: Gauge,
+    /// Wrapped ECT supply, in wECT.
+    pub wrapped_ect: Gauge,
+    /// Certificates locked on chain.
+    pub locked_ecr: IntGauge,
+    /// Wrapped certificates.
+    pub wrapped_ecr: IntGauge,
+    /// 1 when wrapped <= locked.
+    pub audit_backed: IntGauge,
+    /// 1 while relaying is stopped by a failed audit.
+    pub halted: IntGauge,
+    /// Approvals sent, by side (`evm`, `chain`).
+    pub approvals: IntCounterVec,
+    /// Failed rounds.
+    pub errors: IntCounterVec,
+    /// Unix seconds of the last completed round.
+    last_round: AtomicU64,
+    /// Longest healthy gap between rounds, seconds.
+    stale_after: u64,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Metrics {
+    /// Register every metric; `/health` fails after `stale_after` seconds without a round.
+    pub fn new(stale_after: u64) -> prometheus::Result<Arc<Self>> {
+        let registry = Registry::new_custom(Some("ecochain_relayer".into()), None)?;
+        let int = |name: &str, help: &str| -> prometheus::Result<IntGauge> {
+            let g = IntGauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        let float = |name: &str, help: &str| -> prometheus::Result<Gauge> {
+            let g = Gauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        let counter = |name: &str, help: &str, label: &str| -> prometheus::Result<IntCounterVec> {
+            let c = IntCounterVec::new(Opts::new(name, help), &[label])?;
+            registry.register(Box::new(c.clone()))?;
+            Ok(c)
+        };
+        Ok(Arc::new(Self {
+            chain_height: int("chain_finalized_height", "Latest finalized chain block seen")?,
+            chain_lag_nonces: int("chain_lag_nonces", "Outbound nonces not yet settled by this relayer")?,
+            evm_final_block: int("evm_final_block", "Newest final EVM block")?,
+            evm_lag_blocks: int("evm_lag_blocks", "Final EVM blocks not yet scanned")?,
+            pending_inbound: int("pending_inbound", "EVM burns not yet released on chain")?,
+            locked_ect: float("locked_ect", "ECT locked on chain (ECT)")?,
+            wrapped_ect: float("wrapped_ect_supply", "Wrapped ECT supply (wECT)")?,
+            locked_ecr: int("locked_ecr", "Certificates locked on chain")?,
+            wrapped_ecr: int("wrapped_ecr_supply", "Wrapped certificates")?,
+            audit_backed: int("audit_backed", "1 when the wrapped supply is backed by locked assets")?,
+            halted: int("halted", "1 while relaying is stopped by a failed audit")?,
+            approvals: counter("approvals_total", "Approvals sent by side", "side")?,
+            errors: counter("round_errors_total", "Failed rounds by side", "side")?,
+            last_round: AtomicU64::new(now_secs()),
+            stale_after,
+            registry,
+        }))
+    }
+
+    /// Mark a completed round.
+    pub fn round_done(&self) {
+        self.last_round.store(now_secs(), Ordering::Relaxed);
+    }
+
+    fn health(&self) -> Result<(), String> {
+        if self.halted.get() != 0 {
+            return Err("halted: the supply audit failed".into());
+        }
+        let age = now_secs().saturating_sub(self.last_round.load(Ordering::Relaxed));
+        if age > self.stale_after {
+            return Err(format!("no completed round for {age} s"));
+        }
+        Ok(())
+    }
+
+    fn render(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Encoding into a Vec cannot fail for text.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        out
+    }
+}
+
+/// Serve `/metrics` and `/health` on `addr`; returns the bound address.
+pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let metrics = metrics.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let Ok(Ok(n)) = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await
+                else {
+                    return;
+                };
+                let request = String::from_utf8_lossy(&buf[..n]);
+                let path = request.split_whitespace().nth(1).unwrap_or("");
+                let (status, body) = match path {
+                    "/metrics" => ("200 OK", metrics.render()),
+                    "/health" => match metrics.health() {
+                        Ok(()) => ("200 OK", b"ok\n".to_vec()),
+                        Err(why) => ("503 Service Unavailable", format!("{why}\n").into_bytes()),
+                    },
+                    _ => ("404 Not Found", b"not found\n".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    Ok(bound)
+}

@@ -1,0 +1,331 @@
+//! The relaying loop.
+//!
+//! Each round reads a finalized chain block and the EVM chain's final block,
+//! audits the supply, then:
+//!
+//! - **outbound**: for every chain nonce from the cursor up to `next_nonce`
+//!   (at most `window` per round), approve the mint on `EcoBridge` unless it is
+//!   minted already or we approved it; the cursor passes a nonce once that is
+//!   true at the EVM final block, so an approval lost to an EVM reorg is sent
+//!   again;
+//! - **inbound**: scan `Returned` logs up to the final block, record each burn
+//!   together with the moved cursor in one synced batch, and approve its release
+//!   on chain until the pallet reports it executed (executing delayed releases
+//!   once their delay passed).
+//!
+//! Both sides are idempotent (the contract and the pallet refuse a second
+//! approval and a second mint/release), so after a crash the relayer simply
+//! re-reads both chains from its cursors.
+
+use crate::{
+    audit,
+    chain::ChainClient,
+    config::Config,
+    db::{Db, Inbound},
+    evm::{self, Certificate, EvmClient, ReturnedLog},
+    keys,
+    metrics::Metrics,
+};
+use alloy::{eips::BlockId, primitives::Address};
+use anyhow::{anyhow, Context};
+use ecochain_runtime::{AccountId, RuntimeCall, ECT};
+use pallet_bridge::{Asset, ReleaseState, SourceKey};
+use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tracing::{error, info, warn};
+
+/// Something the relayer sends, throttled by `retry_ms`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Work {
+    Mint(u64),
+    Approve(SourceKey),
+    Execute(SourceKey),
+}
+
+/// One relayer.
+pub struct Relayer {
+    config: Config,
+    db: Db,
+    chain: ChainClient,
+    evm: EvmClient,
+    key: sr25519::Pair,
+    me: AccountId,
+    metrics: Arc<Metrics>,
+    sent: HashMap<Work, Instant>,
+    failed_audits: u32,
+}
+
+/// Consecutive failed audits before relaying stops (one may be a read race).
+const AUDIT_STRIKES: u32 = 2;
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+fn to_ect_units(base: u128) -> f64 {
+    base as f64 / ECT as f64
+}
+
+/// The chain-side transfer a `Returned` log asks for.
+pub fn inbound_of(log: &ReturnedLog, evm_chain_id: u64) -> anyhow::Result<Inbound> {
+    let log_index = u32::try_from(log.log_index).context("log index above u32")?;
+    let source: SourceKey = (evm_chain_id, H256(log.tx.0), log_index);
+    let value = log.event.amountOrId;
+    let asset = match log.event.kind {
+        0 => Asset::Ect(u128::try_from(value).map_err(|_| anyhow!("amount {value} above u128"))?),
+        1 => Asset::Ecr(u64::try_from(value).map_err(|_| anyhow!("token id {value} above u64"))?),
+        kind => return Err(anyhow!("unknown asset kind {kind}")),
+    };
+    Ok(Inbound { source, asset, recipient: AccountId::new(log.event.chainRecipient.0), evm_block: log.block })
+}
+
+impl Relayer {
+    /// Connect to both chains, load the keys, open the database.
+    pub async fn start(config: Config, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
+        let chain = ChainClient::connect(&config.chain.rpc).await?;
+        let key = keys::chain_key(config.chain.key_file.as_deref(), chain.dev_chain)?;
+        let evm_chain_id = evm::chain_id(&config.evm.rpc).await?;
+        let signer = keys::evm_key(config.evm.key_file.as_deref(), evm_chain_id)?;
+        let evm = EvmClient::connect(&config.evm, signer).await?;
+        let identity =
+            format!("bridge {} on EVM chain {evm_chain_id}, chain genesis {:?}", config.evm.bridge, chain.genesis);
+        let db = Db::open(&config.relayer.database, &identity)?;
+        let me: AccountId = key.public().into();
+
+        let fin = chain.finalized_head().await?;
+        if !chain.is_relayer(&me, fin).await? {
+            warn!(account = %me.to_ss58check(), "this account does not hold Role::Relayer on chain: its release approvals will fail");
+        }
+        let role = evm.bridge.RELAYER_ROLE().call().await.context("EcoBridge.RELAYER_ROLE")?;
+        if !evm.bridge.hasRole(role, evm.address).call().await.context("EcoBridge.hasRole")? {
+            warn!(address = %evm.address, "this address does not hold RELAYER_ROLE on EcoBridge: its mint approvals will fail");
+        }
+        let pending = db.pending_inbound()?;
+        info!(
+            chain_account = %me.to_ss58check(),
+            evm_address = %evm.address,
+            bridge = %config.evm.bridge,
+            evm_chain_id,
+            chain_cursor = db.chain_cursor()?,
+            evm_cursor = ?db.evm_cursor()?,
+            pending_inbound = pending.len(),
+            "relayer started; unsettled work is reconciled against both chains in the first round"
+        );
+        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), failed_audits: 0 })
+    }
+
+    /// Run rounds until `shutdown` resolves.
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+        tokio::pin!(shutdown);
+        loop {
+            match self.round().await {
+                Ok(()) => self.metrics.round_done(),
+                Err(e) => {
+                    self.metrics.errors.with_label_values(&["round"]).inc();
+                    warn!(error = format!("{e:#}"), "round failed; retrying");
+                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => {
+                    info!("shutting down");
+                    return Ok(());
+                }
+                _ = tokio::time::sleep(self.config.relayer.poll()) => {}
+            }
+        }
+    }
+
+    /// Whether `work` may be sent now (not sent within `retry_ms`); marks it sent.
+    fn due(&mut self, work: Work) -> bool {
+        let retry = self.config.relayer.retry();
+        let now = Instant::now();
+        self.sent.retain(|_, at| now.duration_since(*at) < retry * 10);
+        match self.sent.get(&work) {
+            Some(at) if now.duration_since(*at) < retry => false,
+            _ => {
+                self.sent.insert(work, now);
+                true
+            }
+        }
+    }
+
+    /// One round: audit, outbound, inbound.
+    pub async fn round(&mut self) -> anyhow::Result<()> {
+        if self.metrics.halted.get() != 0 {
+            return Ok(());
+        }
+        // EVM first, then a chain head fetched after it: see `audit`.
+        let report = audit::audit(&self.chain, &self.evm, None, false).await?;
+        self.metrics.locked_ect.set(to_ect_units(report.locked_ect));
+        self.metrics.wrapped_ect.set(to_ect_units(u128::try_from(report.wrapped_ect).unwrap_or(u128::MAX)));
+        self.metrics.locked_ecr.set(report.locked_ecr.len() as i64);
+        self.metrics.wrapped_ecr.set(i64::try_from(report.wrapped_ecr).unwrap_or(i64::MAX));
+        self.metrics.audit_backed.set(i64::from(report.backed()));
+        if !report.backed() {
+            self.failed_audits += 1;
+            warn!(strike = self.failed_audits, "supply audit failed:\n{report}");
+            if self.failed_audits >= AUDIT_STRIKES {
+                self.metrics.halted.set(1);
+                error!("supply audit failed {AUDIT_STRIKES} rounds in a row: relaying STOPPED. Investigate, then restart the relayer.\n{report}");
+            }
+            return Ok(());
+        }
+        self.failed_audits = 0;
+
+        let fin = self.chain.finalized_head().await?;
+        self.metrics.chain_height.set(self.chain.block_number(fin).await? as i64);
+        let status = self.chain.bridge_status(fin).await?;
+        let evm_final = self.evm.final_block().await?;
+        self.metrics.evm_final_block.set(evm_final as i64);
+        let outbound = self.outbound(fin, status.next_nonce, evm_final).await;
+        if let Err(e) = &outbound {
+            self.metrics.errors.with_label_values(&["evm"]).inc();
+            warn!(error = format!("{e:#}"), "outbound (chain -> EVM) failed");
+        }
+        self.inbound(fin, evm_final).await.context("inbound (EVM -> chain)")?;
+        outbound
+    }
+
+    async fn outbound(&mut self, fin: H256, next_nonce: u64, evm_final: u64) -> anyhow::Result<()> {
+        let cursor = self.db.chain_cursor()?;
+        let end = next_nonce.min(cursor.saturating_add(self.config.relayer.window));
+        let mut new_cursor = cursor;
+        let mut contiguous = true;
+        let result = async {
+            for nonce in cursor..end {
+                if self.evm.settled_for_us(nonce, BlockId::number(evm_final)).await? {
+                    if contiguous {
+                        new_cursor = nonce + 1;
+                    }
+                    continue;
+                }
+                contiguous = false;
+                // Approved or minted but not yet final: wait, do not send twice.
+                if self.evm.settled_for_us(nonce, BlockId::latest()).await? || !self.due(Work::Mint(nonce)) {
+                    continue;
+                }
+                self.approve_mint(nonce, fin).await?;
+            }
+            anyhow::Ok(())
+        }
+        .await;
+        if new_cursor != cursor {
+            self.db.set_chain_cursor(new_cursor)?;
+        }
+        self.metrics.chain_lag_nonces.set(next_nonce.saturating_sub(new_cursor) as i64);
+        result
+    }
+
+    async fn approve_mint(&mut self, nonce: u64, fin: H256) -> anyhow::Result<()> {
+        let transfer = self
+            .chain
+            .bridge_transfer(nonce, fin)
+            .await?
+            .ok_or_else(|| anyhow!("outbound nonce {nonce} is below next_nonce but unknown to the chain"))?;
+        let to = Address::from(transfer.recipient.0);
+        let sent = match transfer.asset {
+            Asset::Ect(amount) => self.evm.approve_ect(nonce, to, amount).await,
+            Asset::Ecr(token) => {
+                let record = self
+                    .chain
+                    .certificate(token, fin)
+                    .await?
+                    .ok_or_else(|| anyhow!("certificate {token} of nonce {nonce} does not exist"))?;
+                let cert = Certificate {
+                    certType: String::from_utf8_lossy(&record.certificate_type).into_owned(),
+                    impact: record.impact_score,
+                    rarity: record.rarity,
+                    metadata: String::from_utf8_lossy(&record.metadata).into_owned(),
+                };
+                self.evm.approve_ecr(nonce, to, token, cert).await
+            }
+        };
+        match sent {
+            Ok(tx) => {
+                self.metrics.approvals.with_label_values(&["evm"]).inc();
+                info!(nonce, asset = ?transfer.asset, %to, %tx, "approved the mint on the EVM side");
+            }
+            // Another relayer may have completed it meanwhile: the next round re-reads the contract.
+            Err(e) => warn!(nonce, error = format!("{e:#}"), "mint approval not sent"),
+        }
+        Ok(())
+    }
+
+    async fn inbound(&mut self, fin: H256, evm_final: u64) -> anyhow::Result<()> {
+        let mut from = match self.db.evm_cursor()? {
+            Some(done) => done + 1,
+            None => self.config.evm.start_block,
+        };
+        while from <= evm_final {
+            let to = evm_final.min(from + self.config.evm.log_batch - 1);
+            let mut found = Vec::new();
+            for log in self.evm.returned_logs(from, to).await? {
+                match inbound_of(&log, self.evm.chain_id) {
+                    Ok(item) => {
+                        info!(source = ?item.source, asset = ?item.asset, recipient = %item.recipient.to_ss58check(), "burn seen on the EVM side");
+                        found.push(item);
+                    }
+                    Err(e) => error!(tx = %log.tx, error = format!("{e:#}"), "unrelayable Returned log skipped"),
+                }
+            }
+            self.db.record_scan(&found, to)?;
+            from = to + 1;
+        }
+        self.metrics.evm_lag_blocks.set(evm_final.saturating_sub(from.saturating_sub(1)) as i64);
+
+        let pending = self.db.pending_inbound()?;
+        self.metrics.pending_inbound.set(pending.len() as i64);
+        for item in pending {
+            let release = self.chain.release(item.source, fin).await?;
+            let call = match release {
+                Some(r) if r.state == ReleaseState::Executed => {
+                    self.db.settle_inbound(&item.source)?;
+                    info!(source = ?item.source, asset = ?item.asset, "released on chain");
+                    continue;
+                }
+                Some(r) => match r.state {
+                    ReleaseState::Delayed(until) if now_ms() >= until && self.due(Work::Execute(item.source)) => {
+                        RuntimeCall::Bridge(pallet_bridge::Call::execute_release { source: item.source })
+                    }
+                    _ if r.approvals.contains(&self.me) => continue,
+                    ReleaseState::Delayed(_) => continue,
+                    _ => match self.approve_call(&item) {
+                        Some(call) => call,
+                        None => continue,
+                    },
+                },
+                None => match self.approve_call(&item) {
+                    Some(call) => call,
+                    None => continue,
+                },
+            };
+            match self.chain.submit_next(call, &self.key).await {
+                Ok(tx) => {
+                    self.metrics.approvals.with_label_values(&["chain"]).inc();
+                    info!(source = ?item.source, %tx, "submitted the release on chain");
+                }
+                Err(e) => warn!(source = ?item.source, error = format!("{e:#}"), "release not submitted"),
+            }
+        }
+        Ok(())
+    }
+
+    fn approve_call(&mut self, item: &Inbound) -> Option<RuntimeCall> {
+        self.due(Work::Approve(item.source)).then(|| {
+            RuntimeCall::Bridge(pallet_bridge::Call::approve_release {
+                source: item.source,
+                asset: item.asset.clone(),
+                recipient: item.recipient.clone(),
+            })
+        })
+    }
+}
+
+/// Poll interval used by `/health` staleness: three rounds, at least 30 s.
+pub fn stale_after(config: &Config) -> u64 {
+    (config.relayer.poll() * 3).max(Duration::from_secs(30)).as_secs()
+}

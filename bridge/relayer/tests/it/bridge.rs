@@ -1,0 +1,246 @@
+//! The bridge end to end: anvil + dev node + 3 relayers, threshold 2 on both sides.
+
+use crate::harness::{audit, chain_recipient, evm_user, wait_for, Env, Proc};
+use alloy::{primitives::U256, rpc::types::TransactionReceipt, sol_types::SolEvent};
+use codec::Encode;
+use ecochain_relayer::evm::EcoBridge;
+use ecochain_runtime::{AccountId, RuntimeCall, ECT};
+use pallet_bridge::{Asset, Limits, ReleaseState, SourceKey};
+use sp_core::{H160, H256};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Ferdie};
+use std::time::{Duration, Instant};
+
+const ANVIL_CHAIN_ID: u64 = 31_337;
+const WAIT: Duration = Duration::from_secs(90);
+
+fn lock_ect(amount: u128) -> RuntimeCall {
+    RuntimeCall::Bridge(pallet_bridge::Call::lock_ect { amount, recipient: H160(evm_user().address().0 .0) })
+}
+
+/// The source key of the `Returned` log in `receipt`.
+fn source_of(receipt: &TransactionReceipt) -> SourceKey {
+    let log = receipt
+        .inner
+        .logs()
+        .iter()
+        .find(|l| l.topic0() == Some(&EcoBridge::Returned::SIGNATURE_HASH))
+        .expect("Returned log");
+    (ANVIL_CHAIN_ID, H256(receipt.transaction_hash.0), log.log_index.expect("index") as u32)
+}
+
+async fn return_ect(env: &Env, amount: u128, to: &AccountId) -> TransactionReceipt {
+    let receipt = env
+        .bridge
+        .returnEct(U256::from(amount), chain_recipient(to))
+        .send()
+        .await
+        .expect("returnEct sent")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    assert!(receipt.status(), "returnEct reverted");
+    receipt
+}
+
+async fn wait_free(env: &Env, who: &AccountId, expected: u128) {
+    wait_for("the chain release", WAIT, || async { (env.free(who).await == expected).then_some(()) }).await;
+}
+
+async fn release_state(env: &Env, source: SourceKey) -> Option<ReleaseState> {
+    let head = env.chain.finalized_head().await.ok()?;
+    env.chain.release(source, head).await.ok()?.map(|r| r.state)
+}
+
+async fn certificates(env: &Env, who: &AccountId) -> Vec<(u64, pallet_ecr::CertificateRecord<AccountId>)> {
+    let head = env.chain.finalized_head().await.expect("head");
+    env.chain.call("EcoChainApi_ecr_certificates", &who.encode(), head).await.expect("certificates")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_trips_survive_a_killed_relayer_and_never_release_twice() {
+    let env = Env::start().await;
+    let setups: Vec<_> = (0..3).map(|i| env.relayer_config(i, &format!("relayer{i}"))).collect();
+    let mut relayers: Vec<Proc> = setups.iter().map(|s| s.start()).collect();
+    let user = evm_user().address();
+    let alice = Alice.to_account_id();
+
+    // ECT chain -> EVM.
+    let t = Instant::now();
+    env.submit(Alice, lock_ect(100 * ECT)).await;
+    wait_for("wECT minted", WAIT, || async { (env.wect_balance(user).await == U256::from(100 * ECT)).then_some(()) })
+        .await;
+    let lock_to_mint = t.elapsed();
+    assert_eq!(env.status().await.locked_ect, 100 * ECT);
+
+    // ECR chain -> EVM with its certificate data.
+    let metadata = "ipfs://QmCert/\"solar\" é".as_bytes().to_vec();
+    env.submit(
+        Alice,
+        RuntimeCall::Ecr(pallet_ecr::Call::mint {
+            to: alice.clone(),
+            certificate_type: b"solar-offset".to_vec().try_into().expect("bounded"),
+            impact_score: 420,
+            rarity: 4,
+            metadata: metadata.clone().try_into().expect("bounded"),
+        }),
+    )
+    .await;
+    env.settle(Alice).await;
+    let token = certificates(&env, &alice).await.iter().find(|(_, c)| c.impact_score == 420).expect("minted").0;
+    let t = Instant::now();
+    env.submit(Alice, RuntimeCall::Bridge(pallet_bridge::Call::lock_ecr { token, recipient: H160(user.0 .0) })).await;
+    wait_for("wECR minted", WAIT, || async {
+        (env.wecr.ownerOf(U256::from(token)).call().await.ok()? == user).then_some(())
+    })
+    .await;
+    let ecr_lock_to_mint = t.elapsed();
+    let twin = env.wecr.certificate(U256::from(token)).call().await.expect("certificate");
+    assert_eq!(twin.certType, "solar-offset");
+    assert_eq!((twin.impact, twin.rarity), (420, 4));
+    assert_eq!(twin.metadata.as_bytes(), &metadata[..]);
+    let uri = env.wecr.tokenURI(U256::from(token)).call().await.expect("tokenURI");
+    assert!(uri.starts_with("data:application/json;base64,"), "{uri}");
+    assert!(certificates(&env, &alice).await.iter().any(|(id, c)| *id == token && c.locked), "locked on chain");
+
+    // A relayer killed (kill -9) right after a lock: the other two mint; restarted, it settles without a second mint.
+    env.submit(Alice, lock_ect(5 * ECT)).await;
+    relayers[0].kill();
+    wait_for("wECT minted without relayer 0", WAIT, || async {
+        (env.wect_balance(user).await == U256::from(105 * ECT)).then_some(())
+    })
+    .await;
+    relayers[0] = setups[0].start();
+    wait_for("restarted relayer 0 to catch up", WAIT, || async {
+        (setups[0].metric("chain_lag_nonces")? == 0.0).then_some(())
+    })
+    .await;
+    assert_eq!(env.wect.totalSupply().call().await.expect("supply"), U256::from(105 * ECT));
+
+    // ECT EVM -> chain, to Ferdie.
+    let ferdie = Ferdie.to_account_id();
+    let before = env.free(&ferdie).await;
+    let t = Instant::now();
+    let receipt = return_ect(&env, 60 * ECT, &ferdie).await;
+    wait_free(&env, &ferdie, before + 60 * ECT).await;
+    let burn_to_release = t.elapsed();
+    let source = source_of(&receipt);
+    assert_eq!(release_state(&env, source).await, Some(ReleaseState::Executed));
+
+    // ECR EVM -> chain, back to Alice and unlocked.
+    let t = Instant::now();
+    let receipt = env
+        .bridge
+        .returnEcr(U256::from(token), chain_recipient(&alice))
+        .send()
+        .await
+        .expect("returnEcr")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    assert!(receipt.status());
+    wait_for("certificate released", WAIT, || async {
+        certificates(&env, &alice).await.iter().any(|(id, c)| *id == token && !c.locked).then_some(())
+    })
+    .await;
+    let ecr_burn_to_release = t.elapsed();
+
+    // Replays never release twice: a relayer with a fresh database re-reads
+    // every burn since deployment, and a direct approval of a spent key fails.
+    relayers[0].kill();
+    let fresh = env.relayer_config(0, "relayer0-fresh");
+    let _fresh = fresh.start();
+    wait_for("the fresh relayer to re-scan and settle", WAIT, || async {
+        let scanned = fresh.metric("evm_lag_blocks")? <= 3.0 && fresh.metric("chain_lag_nonces")? == 0.0;
+        (scanned && fresh.metric("pending_inbound")? == 0.0).then_some(())
+    })
+    .await;
+    env.submit(
+        Bob,
+        RuntimeCall::Bridge(pallet_bridge::Call::approve_release {
+            source,
+            asset: Asset::Ect(60 * ECT),
+            recipient: ferdie.clone(),
+        }),
+    )
+    .await;
+    env.settle(Bob).await;
+    assert_eq!(env.free(&ferdie).await, before + 60 * ECT, "released twice");
+    assert_eq!(env.status().await.locked_ect, 45 * ECT);
+    assert_eq!(env.wect.totalSupply().call().await.expect("supply"), U256::from(45 * ECT));
+
+    let (code, report) = audit(&setups[1].config);
+    assert_eq!(code, 0, "audit: {report}");
+    assert!(report.contains("settled"), "{report}");
+    println!(
+        "bridge latency: ECT lock->mint {lock_to_mint:?}, ECR lock->mint {ecr_lock_to_mint:?}, \
+         ECT burn->release {burn_to_release:?}, ECR burn->release {ecr_burn_to_release:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_bridge_refuses_and_limits_hold_large_releases() {
+    let env = Env::start().await;
+    let setups: Vec<_> = (0..3).map(|i| env.relayer_config(i, &format!("relayer{i}"))).collect();
+    let _relayers: Vec<Proc> = setups.iter().map(|s| s.start()).collect();
+    let user = evm_user().address();
+
+    // Paused on chain: a lock is refused and nothing moves.
+    env.sudo(RuntimeCall::Bridge(pallet_bridge::Call::set_paused { paused: true })).await;
+    env.settle(Alice).await;
+    let alice = Alice.to_account_id();
+    let before = env.free(&alice).await;
+    env.submit(Alice, lock_ect(10 * ECT)).await;
+    env.settle(Alice).await;
+    let status = env.status().await;
+    assert!(status.paused);
+    assert_eq!((status.next_nonce, status.locked_ect), (0, 0), "a paused bridge took a lock");
+    assert_eq!(env.free(&alice).await, before);
+    env.sudo(RuntimeCall::Bridge(pallet_bridge::Call::set_paused { paused: false })).await;
+
+    // Limits: 1,000 ECT per transfer, 150 ECT per hour outbound, releases above 50 ECT wait 4 s.
+    let limits = Limits {
+        max_per_transfer: 1_000 * ECT,
+        cap_per_period: 150 * ECT,
+        period_ms: 3_600_000,
+        delay_threshold: 50 * ECT,
+        release_delay_ms: 4_000,
+    };
+    env.sudo(RuntimeCall::Bridge(pallet_bridge::Call::set_limits { limits: Some(limits) })).await;
+    env.settle(Alice).await;
+    env.submit(Alice, lock_ect(2_000 * ECT)).await; // above the per-transfer maximum
+    env.submit(Alice, lock_ect(100 * ECT)).await;
+    env.submit(Alice, lock_ect(60 * ECT)).await; // 160 > 150 this period
+    env.settle(Alice).await;
+    assert_eq!(env.status().await.next_nonce, 1, "only the 100 ECT lock fits the limits");
+    wait_for("wECT minted", WAIT, || async { (env.wect_balance(user).await == U256::from(100 * ECT)).then_some(()) })
+        .await;
+
+    // Paused on the EVM side: a return is refused.
+    let pause = env.admin_bridge.pause().send().await.expect("pause").get_receipt().await.expect("receipt");
+    assert!(pause.status());
+    let refused = env.bridge.returnEct(U256::from(ECT), chain_recipient(&alice)).send().await;
+    assert!(refused.is_err(), "a paused EcoBridge accepted a return");
+    let unpause = env.admin_bridge.unpause().send().await.expect("unpause").get_receipt().await.expect("receipt");
+    assert!(unpause.status());
+
+    // A release above the delay threshold waits, then is executed by a relayer.
+    let ferdie = Ferdie.to_account_id();
+    let ferdie_before = env.free(&ferdie).await;
+    let receipt = return_ect(&env, 80 * ECT, &ferdie).await;
+    let source = source_of(&receipt);
+    let until = wait_for("the release to be delayed", WAIT, || async {
+        match release_state(&env, source).await? {
+            ReleaseState::Delayed(until) => Some(until),
+            _ => None,
+        }
+    })
+    .await;
+    assert_eq!(env.free(&ferdie).await, ferdie_before, "released before its delay");
+    wait_free(&env, &ferdie, ferdie_before + 80 * ECT).await;
+    assert_eq!(release_state(&env, source).await, Some(ReleaseState::Executed));
+    assert!(until > 0);
+
+    let (code, report) = audit(&setups[2].config);
+    assert_eq!(code, 0, "audit: {report}");
+    assert_eq!(env.status().await.locked_ect, 20 * ECT);
+}

@@ -1,0 +1,367 @@
+//! Start and stop anvil, an `ecochain` dev node and relayer processes; sign
+//! and submit transactions on both sides.
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::DynProvider,
+    signers::local::PrivateKeySigner,
+};
+use codec::Encode;
+use ecochain_primitives::Role;
+use ecochain_relayer::{
+    chain::ChainClient,
+    evm::{self, EcoBridge, WrappedECR, WrappedECT},
+    keys::evm_dev_key,
+};
+use ecochain_runtime::{AccountId, RuntimeCall};
+use sp_core::H256;
+use sp_keyring::Sr25519Keyring;
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A binary of this workspace built next to the test executable.
+fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = dir.join(name);
+    assert!(
+        bin.exists(),
+        "{} not built: run `cargo build -p ecochain-node` (cargo test --workspace does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A free loopback port below the ephemeral range.
+pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = (std::process::id() % 1_000) as u16 * 12;
+    loop {
+        let port = 20_000 + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// A child process killed (SIGKILL) when dropped.
+pub struct Proc(Option<Child>);
+
+impl Proc {
+    /// Kill -9 and reap.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Poll `check` every 200 ms until it returns `Some`, or panic after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// anvil mining a block every second; `finalized` = latest - 2.
+pub fn start_anvil(dir: &Path) -> (Proc, String) {
+    let bin = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    assert!(bin.exists(), "anvil missing: run `npm ci` (scripts/setup.sh does)");
+    let mut child = Command::new(bin)
+        .args(["--port", "0", "--host", "127.0.0.1", "--block-time", "1", "--slots-in-an-epoch", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn anvil");
+    let stdout = child.stdout.take().expect("anvil stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines.next().expect("anvil exited before listening").expect("anvil output");
+        if let Some(addr) = line.strip_prefix("Listening on ") {
+            break format!("http://{}", addr.trim());
+        }
+    };
+    // Keep draining anvil's output so it never blocks on a full pipe.
+    let mut log = std::fs::File::create(dir.join("anvil.log")).expect("anvil log");
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = writeln!(log, "{line}");
+        }
+    });
+    (Proc(Some(child)), url)
+}
+
+/// A dev node with 200 ms blocks.
+pub async fn start_node(dir: &Path) -> (Proc, String) {
+    let port = free_port();
+    let log = std::fs::File::create(dir.join("node.log")).expect("node log");
+    let child = Command::new(workspace_bin("ecochain"))
+        .args(["--dev", "--block-time-ms", "200", "--base-path"])
+        .arg(dir.join("node"))
+        .args(["--rpc-port", &port.to_string(), "--prometheus-port", &free_port().to_string()])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn ecochain");
+    let proc = Proc(Some(child));
+    let url = format!("http://127.0.0.1:{port}");
+    wait_for("the node's RPC", Duration::from_secs(60), || async { ChainClient::connect(&url).await.ok().map(|_| ()) })
+        .await;
+    (proc, url)
+}
+
+/// Both chains, the deployed bridge and the test's actors.
+pub struct Env {
+    /// Scratch directory.
+    pub dir: tempfile::TempDir,
+    /// anvil.
+    pub _anvil: Proc,
+    /// EVM RPC url.
+    pub evm_url: String,
+    /// The dev node.
+    pub _node: Proc,
+    /// Chain RPC url.
+    pub chain_url: String,
+    /// Chain client.
+    pub chain: ChainClient,
+    /// EcoBridge, driven by the EVM user (anvil account 4).
+    pub bridge: EcoBridge::EcoBridgeInstance<DynProvider>,
+    /// Wrapped ECT.
+    pub wect: WrappedECT::WrappedECTInstance<DynProvider>,
+    /// Wrapped ECR.
+    pub wecr: WrappedECR::WrappedECRInstance<DynProvider>,
+    /// The EVM admin (anvil account 0).
+    pub admin_bridge: EcoBridge::EcoBridgeInstance<DynProvider>,
+    /// Block the bridge was deployed at.
+    pub deploy_block: u64,
+}
+
+/// EVM user account (anvil account 4).
+pub fn evm_user() -> PrivateKeySigner {
+    evm_dev_key(4).expect("derive")
+}
+
+/// The chain relayers: Bob, Charlie, Dave.
+pub const CHAIN_RELAYERS: [Sr25519Keyring; 3] = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+
+impl Env {
+    /// Start anvil and a dev node, deploy the bridge (relayers = anvil 1..=3,
+    /// threshold 2) and grant Role::Relayer to Bob, Charlie and Dave.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("dir");
+        let (anvil, evm_url) = start_anvil(dir.path());
+        let (node, chain_url) = start_node(dir.path()).await;
+        let chain = ChainClient::connect(&chain_url).await.expect("chain");
+
+        // Deploy with the CLI, as the README tells operators to.
+        let deployer = write_key(dir.path(), "deployer.key", &evm_dev_key(0).expect("derive"));
+        let mut args: Vec<String> = vec![
+            "deploy".into(),
+            "--evm-rpc".into(),
+            evm_url.clone(),
+            "--key-file".into(),
+            deployer.display().to_string(),
+        ];
+        for i in 1..=3 {
+            args.extend(["--relayer".into(), evm_dev_key(i).expect("derive").address().to_string()]);
+        }
+        args.extend(["--threshold".into(), "2".into()]);
+        let out = Command::new(env!("CARGO_BIN_EXE_ecochain-relayer")).args(&args).output().expect("deploy");
+        assert!(out.status.success(), "deploy failed: {}", String::from_utf8_lossy(&out.stderr));
+        let deployed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("deploy JSON");
+        let bridge_address: Address = deployed["bridge"].as_str().expect("bridge").parse().expect("address");
+        let deploy_block = deployed["deployBlock"].as_u64().expect("block");
+
+        let user = evm::provider(&evm_url, evm_user()).expect("provider");
+        let admin = evm::provider(&evm_url, evm_dev_key(0).expect("derive")).expect("provider");
+        let bridge = EcoBridge::new(bridge_address, user.clone());
+        let wect = WrappedECT::new(bridge.ect().call().await.expect("ect"), user.clone());
+        let wecr = WrappedECR::new(bridge.ecr().call().await.expect("ecr"), user);
+        let admin_bridge = EcoBridge::new(bridge_address, admin);
+
+        let env = Self {
+            dir,
+            _anvil: anvil,
+            evm_url,
+            _node: node,
+            chain_url,
+            chain,
+            bridge,
+            wect,
+            wecr,
+            admin_bridge,
+            deploy_block,
+        };
+        for relayer in CHAIN_RELAYERS {
+            env.sudo(RuntimeCall::Permissions(pallet_permissions::Call::grant_role {
+                who: relayer.to_account_id(),
+                role: Role::Relayer,
+            }))
+            .await;
+        }
+        let last = CHAIN_RELAYERS[2].to_account_id();
+        wait_for("relayer roles", Duration::from_secs(30), || async {
+            let head = env.chain.finalized_head().await.ok()?;
+            env.chain.is_relayer(&last, head).await.ok()?.then_some(())
+        })
+        .await;
+        env
+    }
+
+    /// Submit `call` signed by `who` (next nonce).
+    pub async fn submit(&self, who: Sr25519Keyring, call: RuntimeCall) -> H256 {
+        self.chain.submit_next(call, &who.pair()).await.expect("submit")
+    }
+
+    /// Submit `call` through Alice's sudo.
+    pub async fn sudo(&self, call: RuntimeCall) {
+        self.submit(Sr25519Keyring::Alice, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })).await;
+    }
+
+    /// Wait until every transaction of `who` is in a finalized block.
+    pub async fn settle(&self, who: Sr25519Keyring) {
+        let account = who.to_account_id();
+        let pending = self.chain.next_index(&account).await.expect("nonce");
+        wait_for("transactions to finalize", Duration::from_secs(30), || async {
+            let head = self.chain.finalized_head().await.ok()?;
+            let nonce: u32 = self.chain.call("AccountNonceApi_account_nonce", &account.encode(), head).await.ok()?;
+            (nonce >= pending).then_some(())
+        })
+        .await;
+    }
+
+    /// Free ECT of `who` at the finalized head.
+    pub async fn free(&self, who: &AccountId) -> u128 {
+        let head = self.chain.finalized_head().await.expect("head");
+        let balance: pallet_ect::EctBalance =
+            self.chain.call("EcoChainApi_ect_balance", &who.encode(), head).await.expect("balance");
+        balance.free
+    }
+
+    /// The bridge's state at the finalized head.
+    pub async fn status(&self) -> ecochain_runtime::apis_types::BridgeStatus {
+        let head = self.chain.finalized_head().await.expect("head");
+        self.chain.bridge_status(head).await.expect("status")
+    }
+
+    /// wECT balance of `who`.
+    pub async fn wect_balance(&self, who: Address) -> U256 {
+        self.wect.balanceOf(who).call().await.expect("balanceOf")
+    }
+
+    /// Write a relayer config and its keys for relayer `i` (0..3).
+    pub fn relayer_config(&self, i: usize, name: &str) -> RelayerSetup {
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let chain_key = dir.join("chain.key");
+        std::fs::write(&chain_key, format!("//{:?}\n", CHAIN_RELAYERS[i])).expect("key");
+        let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
+        let metrics_port = free_port();
+        let config = format!(
+            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
+            self.chain_url,
+            chain_key.display(),
+            self.evm_url,
+            self.bridge.address(),
+            evm_key.display(),
+            self.deploy_block,
+            dir.join("db").display(),
+            metrics_port,
+        );
+        let path = dir.join("relayer.toml");
+        std::fs::write(&path, config).expect("config");
+        RelayerSetup { config: path, metrics_port }
+    }
+}
+
+/// A relayer's config file and metrics port.
+pub struct RelayerSetup {
+    /// Config file.
+    pub config: PathBuf,
+    /// Prometheus port.
+    pub metrics_port: u16,
+}
+
+impl RelayerSetup {
+    /// Start the relayer process.
+    pub fn start(&self) -> Proc {
+        start_relayer(&self.config)
+    }
+
+    /// A metric's value, if the relayer serves it.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        stream.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").ok()?;
+        let mut body = String::new();
+        stream.read_to_string(&mut body).ok()?;
+        let prefix = format!("ecochain_relayer_{name} ");
+        body.lines().find_map(|l| l.strip_prefix(&prefix)).and_then(|v| v.trim().parse().ok())
+    }
+}
+
+fn write_key(dir: &Path, name: &str, key: &PrivateKeySigner) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("0x{}\n", hex::encode(key.to_bytes()))).expect("key");
+    path
+}
+
+/// Start `ecochain-relayer run --config <config>`, logging next to the config.
+pub fn start_relayer(config: &Path) -> Proc {
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(config.with_file_name("relayer.log")).expect("log");
+    let child = Command::new(env!("CARGO_BIN_EXE_ecochain-relayer"))
+        .args(["run", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn relayer");
+    Proc(Some(child))
+}
+
+/// `ecochain-relayer audit --settled --config <config>`: (exit code, stdout).
+pub fn audit(config: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ecochain-relayer"))
+        .args(["audit", "--settled", "--config"])
+        .arg(config)
+        .output()
+        .expect("audit");
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+/// A 32-byte chain account as the contract's `bytes32`.
+pub fn chain_recipient(who: &AccountId) -> alloy::primitives::B256 {
+    alloy::primitives::B256::from(<[u8; 32]>::from(who.clone()))
+}
