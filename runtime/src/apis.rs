@@ -76,8 +76,10 @@ pub struct BridgeStatus {
     pub period_usage: (u64, Balance, Balance),
     /// Next outbound nonce (= outbound transfers so far).
     pub next_nonce: u64,
-    /// ECT held by the bridge account.
+    /// ECT locked for the EVM side (the bridge account above its existential deposit).
     pub locked_ect: Balance,
+    /// Inbound releases with approvals but not yet decided.
+    pub pending_releases: u32,
 }
 
 sp_api::decl_runtime_apis! {
@@ -326,6 +328,7 @@ sp_api::impl_runtime_apis! {
                 period_usage: pallet_bridge::PeriodUsage::<Runtime>::get(),
                 next_nonce: pallet_bridge::NextNonce::<Runtime>::get(),
                 locked_ect: pallet_bridge::Pallet::<Runtime>::locked_ect(),
+                pending_releases: pallet_bridge::PendingReleases::<Runtime>::get(),
             }
         }
 

@@ -28,6 +28,9 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
     uint8 public constant KIND_ECT = 0;
     /// @notice Asset kind of an ECR (certificate) transfer.
     uint8 public constant KIND_ECR = 1;
+    /// @notice Smallest wECT return: EcoChain's existential deposit (0.001 ECT), below
+    ///         which a release to a new chain account would be refused for good.
+    uint256 public constant MIN_ECT_RETURN = 1e15;
 
     /// @notice The wrapped ECT token; created by and owned by this bridge.
     WrappedECT public immutable ect;
@@ -65,6 +68,10 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
     /// @notice A returned amount does not fit the chain's 128-bit balance type.
     /// @param amount The rejected amount.
     error AmountTooLarge(uint256 amount);
+    /// @notice A returned amount is below the chain's existential deposit, so it could
+    ///         not be credited to a new account there.
+    /// @param amount The rejected amount.
+    error AmountTooSmall(uint256 amount);
     /// @notice A returned certificate id does not fit the chain's 64-bit token id type.
     /// @param tokenId The rejected token id.
     error TokenIdTooLarge(uint256 tokenId);
@@ -185,10 +192,11 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
 
     /// @notice Burns `amount` of the caller's wECT so that `amount` ECT is released to
     ///         `chainRecipient` on EcoChain.
-    /// @param amount The amount, 1..=2^128-1 (the chain's balance type).
+    /// @param amount The amount, MIN_ECT_RETURN..=2^128-1 (the chain's balance type).
     /// @param chainRecipient The 32-byte EcoChain AccountId of the recipient.
     function returnEct(uint256 amount, bytes32 chainRecipient) external whenNotPaused {
         if (amount == 0) revert ZeroAmount();
+        if (amount < MIN_ECT_RETURN) revert AmountTooSmall(amount);
         if (amount > type(uint128).max) revert AmountTooLarge(amount);
         if (chainRecipient == bytes32(0)) revert ZeroRecipient();
         ect.bridgeBurn(msg.sender, amount);

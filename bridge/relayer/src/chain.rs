@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
 use std::time::Duration;
 
-/// A release as stored by the bridge pallet.
+/// A decided release as stored by the bridge pallet.
 pub type Release = ReleaseOf<Runtime>;
 
 /// A JSON-RPC connection to one node.
@@ -112,6 +112,12 @@ impl ChainClient {
             None => Ok(None),
             Some(bytes) => Ok(Some(Release::decode(&mut &bytes[..]).map_err(|e| anyhow!("release: {e}"))?)),
         }
+    }
+
+    /// Whether `who` approved the undecided release `source` at `at`.
+    pub async fn voted(&self, source: SourceKey, who: &AccountId, at: H256) -> anyhow::Result<bool> {
+        let key = pallet_bridge::Voted::<Runtime>::hashed_key_for(source, who);
+        Ok(self.storage(&key, at).await?.is_some())
     }
 
     /// Whether `who` holds `Role::Relayer` at `at`.

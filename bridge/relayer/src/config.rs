@@ -58,6 +58,11 @@ pub struct EvmConfig {
     /// First block to scan for `Returned` logs (the bridge's deployment block).
     #[serde(default)]
     pub start_block: u64,
+    /// First chain outbound nonce this bridge mints (0 for the first bridge;
+    /// the chain's `next_nonce` at deployment for a replacement bridge, so it
+    /// does not mint again what an earlier bridge minted).
+    #[serde(default)]
+    pub start_nonce: u64,
     /// Follow `latest - confirmations` instead of the `finalized` tag.
     pub confirmations: Option<u64>,
     /// Most blocks per `eth_getLogs` request.
@@ -86,6 +91,9 @@ pub struct RelayerConfig {
     /// Most outbound nonces handled per round.
     #[serde(default = "default_window")]
     pub window: u64,
+    /// A round taking longer (a stuck RPC endpoint) is abandoned and retried, seconds.
+    #[serde(default = "default_round_timeout")]
+    pub round_timeout_secs: u64,
 }
 
 impl Default for RelayerConfig {
@@ -96,6 +104,7 @@ impl Default for RelayerConfig {
             poll_ms: default_poll(),
             retry_ms: default_retry(),
             window: default_window(),
+            round_timeout_secs: default_round_timeout(),
         }
     }
 }
@@ -130,6 +139,9 @@ fn default_retry() -> u64 {
 fn default_window() -> u64 {
     64
 }
+fn default_round_timeout() -> u64 {
+    600
+}
 
 impl Config {
     /// Read and check a configuration file.
@@ -146,6 +158,7 @@ impl Config {
         anyhow::ensure!(self.evm.log_batch > 0, "evm.log_batch must be at least 1");
         anyhow::ensure!(self.relayer.window > 0, "relayer.window must be at least 1");
         anyhow::ensure!(self.relayer.poll_ms > 0, "relayer.poll_ms must be at least 1");
+        anyhow::ensure!(self.relayer.round_timeout_secs > 0, "relayer.round_timeout_secs must be at least 1");
         anyhow::ensure!(!self.evm.bridge.is_zero(), "evm.bridge is the zero address");
         Ok(())
     }

@@ -98,9 +98,9 @@ impl Db {
         self.get_u64(EVM_CURSOR)
     }
 
-    /// The lowest chain nonce not yet settled for this relayer.
-    pub fn chain_cursor(&self) -> Result<u64, DbError> {
-        Ok(self.get_u64(CHAIN_CURSOR)?.unwrap_or(0))
+    /// The lowest chain nonce not yet settled for this relayer, if recorded.
+    pub fn chain_cursor(&self) -> Result<Option<u64>, DbError> {
+        self.get_u64(CHAIN_CURSOR)
     }
 
     /// Move the chain cursor.
@@ -166,14 +166,14 @@ mod tests {
         {
             let db = Db::open(dir.path(), "bridge-a").expect("open");
             assert_eq!(db.evm_cursor().expect("read"), None);
-            assert_eq!(db.chain_cursor().expect("read"), 0);
+            assert_eq!(db.chain_cursor().expect("read"), None);
             db.record_scan(&[item(1), item(2)], 40).expect("scan");
             db.set_chain_cursor(7).expect("cursor");
             db.settle_inbound(&item(1).source).expect("settle");
         }
         let db = Db::open(dir.path(), "bridge-a").expect("reopen");
         assert_eq!(db.evm_cursor().expect("read"), Some(40));
-        assert_eq!(db.chain_cursor().expect("read"), 7);
+        assert_eq!(db.chain_cursor().expect("read"), Some(7));
         assert_eq!(db.pending_inbound().expect("read"), vec![item(2)]);
     }
 

@@ -30,19 +30,28 @@ fn read_secret(file: Option<&Path>, env: &str) -> anyhow::Result<String> {
     Ok(secret)
 }
 
-/// Whether a secret URI derives from the public development phrase.
+/// Whether a secret URI uses the public development phrase (written out, or
+/// implied by a bare derivation path such as `//Alice` or `/Alice`).
 pub fn is_dev_uri(uri: &str) -> bool {
-    uri.starts_with("//") || uri.starts_with(DEV_PHRASE)
+    let phrase: Vec<&str> =
+        uri.split("//").next().unwrap_or("").split('/').next().unwrap_or("").split_whitespace().collect();
+    phrase.is_empty() || phrase == DEV_PHRASE.split_whitespace().collect::<Vec<_>>()
+}
+
+/// Whether `public` is one of the well-known keyring accounts.
+pub fn is_dev_account(public: &sr25519::Public) -> bool {
+    sp_keyring::Sr25519Keyring::iter().any(|k| k.public() == *public)
 }
 
 /// Load the chain (sr25519) key. `dev_chain`: whether the node reports a
 /// `Development` chain type.
 pub fn chain_key(file: Option<&Path>, dev_chain: bool) -> anyhow::Result<sr25519::Pair> {
     let uri = read_secret(file, CHAIN_KEY_ENV)?;
-    if is_dev_uri(&uri) && !dev_chain {
+    let pair = sr25519::Pair::from_string(&uri, None).map_err(|e| anyhow!("invalid chain secret URI: {e:?}"))?;
+    if !dev_chain && (is_dev_uri(&uri) || is_dev_account(&pair.public())) {
         bail!("refusing a well-known development key on a chain that is not a development chain");
     }
-    sr25519::Pair::from_string(&uri, None).map_err(|e| anyhow!("invalid chain secret URI: {e:?}"))
+    Ok(pair)
 }
 
 /// The `index`-th anvil development account.
@@ -81,6 +90,13 @@ mod tests {
         assert!(chain_key(Some(&path), true).is_ok());
         let err = chain_key(Some(&path), false).err().expect("refused");
         assert!(err.to_string().contains("development key"));
+        let alice_seed = format!("0x{}", hex::encode(sp_keyring::Sr25519Keyring::Alice.pair().to_raw_vec()));
+        for dev in ["/Alice", &format!("{}  //Bob", DEV_PHRASE.replace(' ', "  ")), "//relayer//1", &alice_seed] {
+            if let Ok(pair) = sr25519::Pair::from_string(dev, None) {
+                let _ = pair;
+                assert!(chain_key(Some(&write(dir.path(), dev)), false).is_err(), "{dev} accepted");
+            }
+        }
         let (own, phrase, _) = sr25519::Pair::generate_with_phrase(None);
         let path = write(dir.path(), &phrase);
         assert_eq!(chain_key(Some(&path), false).expect("own key").public(), own.public());

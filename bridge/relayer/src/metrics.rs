@@ -43,6 +43,8 @@ pub struct Metrics {
     pub approvals: IntCounterVec,
     /// Failed rounds.
     pub errors: IntCounterVec,
+    /// Completed rounds.
+    pub rounds: prometheus::IntCounter,
     /// Unix seconds of the last completed round.
     last_round: AtomicU64,
     /// Longest healthy gap between rounds, seconds.
@@ -72,7 +74,7 @@ impl Metrics {
             registry.register(Box::new(c.clone()))?;
             Ok(c)
         };
-        Ok(Arc::new(Self {
+        let metrics = Arc::new(Self {
             chain_height: int("chain_finalized_height", "Latest finalized chain block seen")?,
             chain_lag_nonces: int("chain_lag_nonces", "Outbound nonces not yet settled by this relayer")?,
             evm_final_block: int("evm_final_block", "Newest final EVM block")?,
@@ -86,10 +88,20 @@ impl Metrics {
             halted: int("halted", "1 while relaying is stopped by a failed audit")?,
             approvals: counter("approvals_total", "Approvals sent by side", "side")?,
             errors: counter("round_errors_total", "Failed rounds by side", "side")?,
+            rounds: {
+                let c = prometheus::IntCounter::new("rounds_total", "Completed rounds")?;
+                registry.register(Box::new(c.clone()))?;
+                c
+            },
             last_round: AtomicU64::new(now_secs()),
             stale_after,
             registry,
-        }))
+        });
+        // Unknown until the first round completes (a scraper must not read 0 as "caught up").
+        for gauge in [&metrics.chain_lag_nonces, &metrics.evm_lag_blocks, &metrics.pending_inbound] {
+            gauge.set(-1);
+        }
+        Ok(metrics)
     }
 
     /// Mark a completed round.
@@ -122,7 +134,11 @@ pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<S
     let bound = listener.local_addr()?;
     tokio::spawn(async move {
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else { continue };
+            let Ok((mut stream, _)) = listener.accept().await else {
+                // Out of file descriptors or similar: do not spin.
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            };
             let metrics = metrics.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 2048];

@@ -56,11 +56,13 @@ pub struct Relayer {
     me: AccountId,
     metrics: Arc<Metrics>,
     sent: HashMap<Work, Instant>,
-    failed_audits: u32,
+    /// Chain heights of consecutive failed audits.
+    failed_audits: Vec<u64>,
 }
 
-/// Consecutive failed audits before relaying stops (one may be a read race).
-const AUDIT_STRIKES: u32 = 2;
+/// Failed audits in a row, at distinct chain heights, before relaying stops
+/// (one may be a read race or a lagging RPC backend).
+const AUDIT_STRIKES: usize = 3;
 
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
@@ -110,19 +112,23 @@ impl Relayer {
             evm_address = %evm.address,
             bridge = %config.evm.bridge,
             evm_chain_id,
-            chain_cursor = db.chain_cursor()?,
+            chain_cursor = db.chain_cursor()?.unwrap_or(config.evm.start_nonce),
             evm_cursor = ?db.evm_cursor()?,
             pending_inbound = pending.len(),
             "relayer started; unsettled work is reconciled against both chains in the first round"
         );
-        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), failed_audits: 0 })
+        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), failed_audits: Vec::new() })
     }
 
     /// Run rounds until `shutdown` resolves.
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
         tokio::pin!(shutdown);
+        let round_timeout = Duration::from_secs(self.config.relayer.round_timeout_secs);
         loop {
-            match self.round().await {
+            let round = tokio::time::timeout(round_timeout, self.round())
+                .await
+                .unwrap_or_else(|_| Err(anyhow!("round abandoned after {round_timeout:?} (a stuck RPC endpoint?)")));
+            match round {
                 Ok(()) => self.metrics.round_done(),
                 Err(e) => {
                     self.metrics.errors.with_label_values(&["round"]).inc();
@@ -166,15 +172,20 @@ impl Relayer {
         self.metrics.wrapped_ecr.set(i64::try_from(report.wrapped_ecr).unwrap_or(i64::MAX));
         self.metrics.audit_backed.set(i64::from(report.backed()));
         if !report.backed() {
-            self.failed_audits += 1;
-            warn!(strike = self.failed_audits, "supply audit failed:\n{report}");
-            if self.failed_audits >= AUDIT_STRIKES {
+            if self.failed_audits.last() != Some(&report.chain_block) {
+                self.failed_audits.push(report.chain_block);
+            }
+            warn!(strike = self.failed_audits.len(), "supply audit failed:\n{report}");
+            if self.failed_audits.len() >= AUDIT_STRIKES {
                 self.metrics.halted.set(1);
-                error!("supply audit failed {AUDIT_STRIKES} rounds in a row: relaying STOPPED. Investigate, then restart the relayer.\n{report}");
+                error!(
+                    "supply audit failed at {AUDIT_STRIKES} chain heights in a row: relaying STOPPED. \
+                     Investigate, then restart the relayer.\n{report}"
+                );
             }
             return Ok(());
         }
-        self.failed_audits = 0;
+        self.failed_audits.clear();
 
         let fin = self.chain.finalized_head().await?;
         self.metrics.chain_height.set(self.chain.block_number(fin).await? as i64);
@@ -186,13 +197,25 @@ impl Relayer {
             self.metrics.errors.with_label_values(&["evm"]).inc();
             warn!(error = format!("{e:#}"), "outbound (chain -> EVM) failed");
         }
-        self.inbound(fin, evm_final).await.context("inbound (EVM -> chain)")?;
-        outbound
+        // A failing log scan must not hold back burns already recorded.
+        let scan = self.scan(evm_final).await;
+        if let Err(e) = &scan {
+            self.metrics.errors.with_label_values(&["scan"]).inc();
+            warn!(error = format!("{e:#}"), "EVM log scan failed");
+        }
+        if status.paused {
+            info!("the chain bridge is paused: no release is submitted");
+        } else {
+            self.inbound(fin).await.context("inbound (EVM -> chain)")?;
+        }
+        self.metrics.rounds.inc();
+        outbound.and(scan)
     }
 
     async fn outbound(&mut self, fin: H256, next_nonce: u64, evm_final: u64) -> anyhow::Result<()> {
-        let cursor = self.db.chain_cursor()?;
+        let cursor = self.db.chain_cursor()?.unwrap_or(0).max(self.config.evm.start_nonce);
         let end = next_nonce.min(cursor.saturating_add(self.config.relayer.window));
+        let evm_paused = self.evm.bridge.paused().call().await.context("EcoBridge.paused")?;
         let mut new_cursor = cursor;
         let mut contiguous = true;
         let result = async {
@@ -205,7 +228,10 @@ impl Relayer {
                 }
                 contiguous = false;
                 // Approved or minted but not yet final: wait, do not send twice.
-                if self.evm.settled_for_us(nonce, BlockId::latest()).await? || !self.due(Work::Mint(nonce)) {
+                if evm_paused
+                    || self.evm.settled_for_us(nonce, BlockId::latest()).await?
+                    || !self.due(Work::Mint(nonce))
+                {
                     continue;
                 }
                 self.approve_mint(nonce, fin).await?;
@@ -255,7 +281,8 @@ impl Relayer {
         Ok(())
     }
 
-    async fn inbound(&mut self, fin: H256, evm_final: u64) -> anyhow::Result<()> {
+    /// Record the `Returned` logs of final blocks not yet scanned.
+    async fn scan(&mut self, evm_final: u64) -> anyhow::Result<()> {
         let mut from = match self.db.evm_cursor()? {
             Some(done) => done + 1,
             None => self.config.evm.start_block,
@@ -274,30 +301,35 @@ impl Relayer {
             }
             self.db.record_scan(&found, to)?;
             from = to + 1;
+            self.metrics.evm_lag_blocks.set(evm_final.saturating_sub(to) as i64);
         }
         self.metrics.evm_lag_blocks.set(evm_final.saturating_sub(from.saturating_sub(1)) as i64);
+        Ok(())
+    }
 
+    /// Approve (or execute, after a delay) the release of every recorded burn.
+    async fn inbound(&mut self, fin: H256) -> anyhow::Result<()> {
         let pending = self.db.pending_inbound()?;
         self.metrics.pending_inbound.set(pending.len() as i64);
         for item in pending {
-            let release = self.chain.release(item.source, fin).await?;
-            let call = match release {
+            let call = match self.chain.release(item.source, fin).await? {
                 Some(r) if r.state == ReleaseState::Executed => {
                     self.db.settle_inbound(&item.source)?;
                     info!(source = ?item.source, asset = ?item.asset, "released on chain");
                     continue;
                 }
-                Some(r) => match r.state {
-                    ReleaseState::Delayed(until) if now_ms() >= until && self.due(Work::Execute(item.source)) => {
-                        RuntimeCall::Bridge(pallet_bridge::Call::execute_release { source: item.source })
+                Some(r) => {
+                    if r.asset != item.asset || r.recipient != item.recipient {
+                        error!(source = ?item.source, decided = ?r.asset, ours = ?item.asset, "the relayers decided another release than this relayer read from the EVM chain");
                     }
-                    _ if r.approvals.contains(&self.me) => continue,
-                    ReleaseState::Delayed(_) => continue,
-                    _ => match self.approve_call(&item) {
-                        Some(call) => call,
-                        None => continue,
-                    },
-                },
+                    match r.state {
+                        ReleaseState::Delayed(until) if now_ms() >= until && self.due(Work::Execute(item.source)) => {
+                            RuntimeCall::Bridge(pallet_bridge::Call::execute_release { source: item.source })
+                        }
+                        _ => continue,
+                    }
+                }
+                None if self.chain.voted(item.source, &self.me, fin).await? => continue,
                 None => match self.approve_call(&item) {
                     Some(call) => call,
                     None => continue,

@@ -7,14 +7,20 @@
 //!
 //! Inbound (EVM -> chain): relayers (accounts with `Role::Relayer`) call
 //! [`Pallet::approve_release`] for a burn event, keyed by
-//! `(source chain id, transaction hash, log index)`. Every approval must agree
-//! on what is released; at `Threshold` approvals the ECT (from the bridge
-//! account) or the certificate is released to its chain recipient, exactly
-//! once ever per key. Releases above `DelayThreshold` wait `ReleaseDelay` and
-//! are then executed by anyone with [`Pallet::execute_release`].
+//! `(source chain id, transaction hash, log index)`. Approvals are counted per
+//! content (asset and recipient), each relayer approving a key once, so a
+//! relayer reporting something else cannot block the honest majority; when one
+//! content reaches `Threshold` approvals the ECT (from the bridge account) or
+//! the certificate is released to its chain recipient, exactly once ever per
+//! key. A release above the delay threshold, or one that would exceed the
+//! period's inbound cap, waits (until the delay passes or the next period) and
+//! is then executed by anyone with [`Pallet::execute_release`]: ECT already
+//! burned on the EVM side is never refused for good.
 //!
-//! Limits: pause (admin), a per-transfer maximum and a rolling cap per period
-//! on ECT moved in each direction.
+//! Limits: pause (admin), a per-transfer maximum on locks and a rolling cap per
+//! period on ECT moved in each direction. The bridge account is endowed with
+//! the existential deposit at genesis and never released below it, so it can
+//! never be reaped; [`Pallet::locked_ect`] excludes that deposit.
 
 pub use pallet::*;
 
@@ -111,18 +117,16 @@ pub mod pallet {
         pub at: Moment,
     }
 
-    /// State of an inbound release.
+    /// State of a decided inbound release.
     #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
     pub enum ReleaseState {
-        /// Collecting approvals.
-        Pending,
         /// Approved; executable from this Unix ms.
         Delayed(Moment),
         /// Released. Final: the key can never release again.
         Executed,
     }
 
-    /// An inbound release and its approvals.
+    /// An inbound release that reached its approvals.
     #[derive(
         Encode,
         Decode,
@@ -139,7 +143,7 @@ pub mod pallet {
         pub asset: Asset,
         /// Chain recipient.
         pub recipient: AccountId,
-        /// Relayers who approved.
+        /// Relayers who approved this content.
         pub approvals: BoundedVec<AccountId, MaxRelayers>,
         /// Where it stands.
         pub state: ReleaseState,
@@ -196,9 +200,31 @@ pub mod pallet {
     #[pallet::storage]
     pub type Outbounds<T: Config> = StorageMap<_, Twox64Concat, u64, Outbound<T::AccountId>>;
 
-    /// Inbound releases by source key.
+    /// Inbound releases that reached their approvals, by source key. Never
+    /// removed: an executed key can never release again.
     #[pallet::storage]
     pub type Releases<T: Config> = StorageMap<_, Blake2_128Concat, SourceKey, ReleaseOf<T>>;
+
+    /// Approvals still collecting, per source key and content hash
+    /// (`blake2_256(SCALE(asset, recipient))`). Cleared when a content is decided.
+    #[pallet::storage]
+    pub type Approvals<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        SourceKey,
+        Identity,
+        H256,
+        BoundedVec<T::AccountId, T::MaxRelayers>,
+        ValueQuery,
+    >;
+
+    /// The content each relayer approved per undecided source key.
+    #[pallet::storage]
+    pub type Voted<T: Config> = StorageDoubleMap<_, Blake2_128Concat, SourceKey, Blake2_128Concat, T::AccountId, H256>;
+
+    /// Source keys with approvals but no decision yet.
+    #[pallet::storage]
+    pub type PendingReleases<T> = StorageValue<_, u32, ValueQuery>;
 
     /// ECT moved in the current period, per direction: (period index, outbound, inbound).
     #[pallet::storage]
@@ -230,6 +256,16 @@ pub mod pallet {
             if let Some(limits) = &self.limits {
                 assert!(limits.period_ms > 0 || limits.cap_per_period == 0, "bridge genesis: a cap needs a period");
                 BridgeLimits::<T>::put(limits);
+            }
+            // The bridge account holds the existential deposit forever, so a
+            // release can never reap it (and destroy what remains locked).
+            let account = Pallet::<T>::account_id();
+            if T::Currency::balance(&account).is_zero() {
+                let deposit = T::Currency::minimum_balance();
+                assert!(
+                    T::Currency::mint_into(&account, deposit).is_ok(),
+                    "bridge genesis: cannot endow the bridge account"
+                );
             }
         }
     }
@@ -310,6 +346,10 @@ pub mod pallet {
         InsufficientBalance,
         /// This source event was already released: never twice.
         AlreadyReleased,
+        /// This source event is decided and waits for its delay or the next period.
+        AlreadyDecided,
+        /// The EVM recipient is the zero address.
+        ZeroRecipient,
         /// The relayer already approved this release.
         AlreadyApproved,
         /// The approval describes another asset or recipient than earlier ones.
@@ -342,6 +382,7 @@ pub mod pallet {
             Self::ensure_active()?;
             T::Ect::ensure_transferable()?;
             ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+            ensure!(!recipient.is_zero(), Error::<T>::ZeroRecipient);
             Self::check_limits(amount, true)?;
             T::Currency::transfer(&who, &Self::account_id(), amount, Preservation::Expendable)
                 .map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -357,6 +398,7 @@ pub mod pallet {
         pub fn lock_ecr(origin: OriginFor<T>, token: u64, recipient: H160) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::ensure_active()?;
+            ensure!(!recipient.is_zero(), Error::<T>::ZeroRecipient);
             let certificate = T::Ecr::lock(token, &who)?;
             LockedEcr::<T>::insert(token, ());
             Self::record_outbound(who, Asset::Ecr(token), Some(certificate), recipient)
@@ -381,35 +423,38 @@ pub mod pallet {
             if let Asset::Ect(amount) = asset {
                 ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
             }
-            let mut release = match Releases::<T>::get(source) {
-                Some(r) => {
-                    ensure!(r.state != ReleaseState::Executed, Error::<T>::AlreadyReleased);
-                    ensure!(r.asset == asset && r.recipient == recipient, Error::<T>::ReleaseMismatch);
-                    ensure!(!r.approvals.contains(&relayer), Error::<T>::AlreadyApproved);
-                    r
+            if let Some(decided) = Releases::<T>::get(source) {
+                return Err(match decided.state {
+                    ReleaseState::Executed => Error::<T>::AlreadyReleased,
+                    ReleaseState::Delayed(_) => Error::<T>::AlreadyDecided,
                 }
-                None => Release { asset, recipient, approvals: Default::default(), state: ReleaseState::Pending },
-            };
-            release.approvals.try_push(relayer.clone()).map_err(|_| Error::<T>::TooManyApprovals)?;
-            let approvals = release.approvals.len() as u32;
-            Self::deposit_event(Event::ReleaseApproved { source, relayer, approvals });
-            if approvals >= Threshold::<T>::get() && release.state == ReleaseState::Pending {
-                let delayed = match (&release.asset, BridgeLimits::<T>::get()) {
-                    (Asset::Ect(amount), Some(l)) if l.delay_threshold > 0 && *amount > l.delay_threshold => {
-                        Some(Self::now().saturating_add(l.release_delay_ms))
-                    }
-                    _ => None,
-                };
-                match delayed {
-                    Some(until) => {
-                        release.state = ReleaseState::Delayed(until);
-                        Self::deposit_event(Event::ReleaseDelayed { source, until });
-                    }
-                    None => {
-                        Self::execute(source, &release)?;
-                        release.state = ReleaseState::Executed;
-                    }
+                .into());
+            }
+            ensure!(!Voted::<T>::contains_key(source, &relayer), Error::<T>::AlreadyApproved);
+            let content = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(&asset, &recipient));
+            if Voted::<T>::iter_prefix(source).next().is_none() {
+                PendingReleases::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            let mut approvals = Approvals::<T>::get(source, content);
+            approvals.try_push(relayer.clone()).map_err(|_| Error::<T>::TooManyApprovals)?;
+            Voted::<T>::insert(source, &relayer, content);
+            let count = approvals.len() as u32;
+            Self::deposit_event(Event::ReleaseApproved { source, relayer, approvals: count });
+            if count < Threshold::<T>::get() {
+                Approvals::<T>::insert(source, content, approvals);
+                return Ok(());
+            }
+            // Decided: forget the votes, keep the decision forever.
+            let _ = Approvals::<T>::clear_prefix(source, T::MaxRelayers::get(), None);
+            let _ = Voted::<T>::clear_prefix(source, T::MaxRelayers::get(), None);
+            PendingReleases::<T>::mutate(|n| *n = n.saturating_sub(1));
+            let mut release = Release { asset, recipient, approvals, state: ReleaseState::Executed };
+            match Self::wait_until(&release.asset) {
+                Some(until) => {
+                    release.state = ReleaseState::Delayed(until);
+                    Self::deposit_event(Event::ReleaseDelayed { source, until });
                 }
+                None => Self::execute(source, &release)?,
             }
             Releases::<T>::insert(source, release);
             Ok(())
@@ -478,6 +523,26 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// When a just-decided release must wait: above the delay threshold
+        /// (until the delay passes) or beyond this period's inbound cap (until
+        /// the next period).
+        fn wait_until(asset: &Asset) -> Option<Moment> {
+            let (Asset::Ect(amount), Some(limits)) = (asset, BridgeLimits::<T>::get()) else { return None };
+            let now = Self::now();
+            if limits.delay_threshold > 0 && *amount > limits.delay_threshold {
+                return Some(now.saturating_add(limits.release_delay_ms));
+            }
+            if limits.cap_per_period > 0 && limits.period_ms > 0 {
+                let period = now / limits.period_ms;
+                let (stored, _, inbound) = PeriodUsage::<T>::get();
+                let used = if stored == period { inbound } else { 0 };
+                if used.saturating_add(*amount) > limits.cap_per_period {
+                    return Some((period + 1).saturating_mul(limits.period_ms));
+                }
+            }
+            None
+        }
+
         /// The account holding locked ECT.
         pub fn account_id() -> T::AccountId {
             T::PalletId::get().into_account_truncating()
@@ -495,7 +560,12 @@ pub mod pallet {
         /// Check the per-transfer maximum and the period cap, and count the amount.
         fn check_limits(amount: Balance, outbound: bool) -> DispatchResult {
             let Some(limits) = BridgeLimits::<T>::get() else { return Ok(()) };
-            ensure!(limits.max_per_transfer == 0 || amount <= limits.max_per_transfer, Error::<T>::AboveMaxPerTransfer);
+            // The maximum applies to locks; what was burned on the EVM side is
+            // released (waiting when large), never refused for good.
+            ensure!(
+                !outbound || limits.max_per_transfer == 0 || amount <= limits.max_per_transfer,
+                Error::<T>::AboveMaxPerTransfer
+            );
             if limits.cap_per_period == 0 || limits.period_ms == 0 {
                 return Ok(());
             }
@@ -532,7 +602,7 @@ pub mod pallet {
                 Asset::Ect(amount) => {
                     T::Ect::ensure_transferable()?;
                     Self::check_limits(amount, false)?;
-                    T::Currency::transfer(&Self::account_id(), &release.recipient, amount, Preservation::Expendable)
+                    T::Currency::transfer(&Self::account_id(), &release.recipient, amount, Preservation::Preserve)
                         .map_err(|_| Error::<T>::InsufficientBalance)?;
                 }
                 Asset::Ecr(token) => {
@@ -548,9 +618,10 @@ pub mod pallet {
             Ok(())
         }
 
-        /// ECT held by the bridge (locked for the EVM side).
+        /// ECT locked for the EVM side (the bridge account's balance above its
+        /// permanent existential deposit).
         pub fn locked_ect() -> Balance {
-            T::Currency::balance(&Self::account_id())
+            T::Currency::balance(&Self::account_id()).saturating_sub(T::Currency::minimum_balance())
         }
 
         /// Outbound transfer `nonce`, if any.
@@ -564,6 +635,9 @@ pub mod pallet {
             ensure!(Outbounds::<T>::iter_keys().all(|n| n < next), "outbound nonce beyond the counter");
             for (_, r) in Releases::<T>::iter() {
                 ensure!(r.approvals.len() as u32 <= T::MaxRelayers::get(), "too many approvals");
+            }
+            for (source, _) in Releases::<T>::iter() {
+                ensure!(Voted::<T>::iter_prefix(source).next().is_none(), "votes left on a decided release");
             }
             Ok(())
         }

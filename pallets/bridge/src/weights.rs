@@ -11,7 +11,9 @@ use frame_support::{
 pub trait WeightInfo {
     /// `lock_ect` / `lock_ecr`: pause, limits, usage, accounts or certificate, nonce, record.
     fn lock() -> Weight;
-    /// `approve_release` / `execute_release`: role, release, limits, usage, accounts or certificate.
+    /// `approve_release` / `execute_release`: role, pause, release, votes, approvals,
+    /// threshold, limits, usage, accounts or certificate; clearing the votes of a
+    /// decided key writes up to 2 x 16 (the runtime's `MaxRelayers`) entries.
     fn approve_release() -> Weight;
     /// Admin setters.
     fn admin() -> Weight;
@@ -29,7 +31,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
         compute().saturating_add(T::DbWeight::get().reads_writes(7, 6)).saturating_add(Weight::from_parts(0, 8_000))
     }
     fn approve_release() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(8, 6)).saturating_add(Weight::from_parts(0, 12_000))
+        compute().saturating_add(T::DbWeight::get().reads_writes(12, 42)).saturating_add(Weight::from_parts(0, 16_000))
     }
     fn admin() -> Weight {
         compute().saturating_add(T::DbWeight::get().writes(1))

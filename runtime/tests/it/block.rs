@@ -137,7 +137,8 @@ fn runtime_api_dispatch_answers_natively() {
         let info = api::dispatch("EcoChainApi_ect_info", &[]).expect("exists");
         let info = pallet_ect::TokenInfo::decode(&mut &info[..]).expect("decodes");
         assert_eq!(info.symbol, b"ECT".to_vec());
-        assert_eq!(info.total_supply, 100_000_000 * ECT);
+        // The genesis distribution plus the bridge account's permanent existential deposit.
+        assert_eq!(info.total_supply, 100_000_000 * ECT + ecochain_runtime::EXISTENTIAL_DEPOSIT);
 
         let balance = api::dispatch("EcoChainApi_ecosystem_balance", &Alice.to_account_id().encode()).expect("exists");
         let balance = ecochain_runtime::apis_types::EcosystemBalance::decode(&mut &balance[..]).expect("decodes");

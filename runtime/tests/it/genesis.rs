@@ -6,7 +6,11 @@ use sp_runtime::BuildStorage;
 fn development_preset_builds_with_the_spec_supply() {
     let chain = Chain::dev();
     chain.ext().execute_with(|| {
-        assert_eq!(pallet_balances::TotalIssuance::<Runtime>::get(), 100_000_000 * ECT);
+        // The genesis distribution plus the bridge account's permanent existential deposit.
+        assert_eq!(
+            pallet_balances::TotalIssuance::<Runtime>::get(),
+            100_000_000 * ECT + ecochain_runtime::EXISTENTIAL_DEPOSIT
+        );
         assert_eq!(pallet_ect::MaxSupply::<Runtime>::get(), 1_000_000_000 * ECT);
         assert_eq!(pallet_permissions::Validators::<Runtime>::get().len(), 1);
         assert!(pallet_sudo::Key::<Runtime>::get().is_some());

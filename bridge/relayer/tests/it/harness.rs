@@ -162,6 +162,15 @@ pub struct Env {
     pub deploy_block: u64,
 }
 
+impl Drop for Env {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.dir.disable_cleanup(true);
+            eprintln!("logs of the failed test kept in {}", self.dir.path().display());
+        }
+    }
+}
+
 /// EVM user account (anvil account 4).
 pub fn evm_user() -> PrivateKeySigner {
     evm_dev_key(4).expect("derive")
@@ -284,7 +293,7 @@ impl Env {
         let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
         let metrics_port = free_port();
         let config = format!(
-            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
+            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
             self.chain_url,
             chain_key.display(),
             self.evm_url,
@@ -314,16 +323,37 @@ impl RelayerSetup {
         start_relayer(&self.config)
     }
 
-    /// A metric's value, if the relayer serves it.
-    pub fn metric(&self, name: &str) -> Option<f64> {
+    fn get(&self, path: &str) -> Option<String> {
         use std::io::Read;
         let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).ok()?;
         stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-        stream.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\n\r\n").ok()?;
-        let mut body = String::new();
-        stream.read_to_string(&mut body).ok()?;
+        stream.write_all(format!("GET {path} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes()).ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        Some(response)
+    }
+
+    /// A metric's value, if the relayer serves it.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        let body = self.get("/metrics")?;
         let prefix = format!("ecochain_relayer_{name} ");
         body.lines().find_map(|l| l.strip_prefix(&prefix)).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The status line of `/health`.
+    pub fn health(&self) -> Option<String> {
+        self.get("/health")?.lines().next().map(str::to_string)
+    }
+
+    /// Wait until the relayer completed `n` more rounds than now (so its
+    /// gauges describe state read after this call).
+    pub async fn wait_rounds(&self, n: f64) {
+        let start =
+            wait_for("relayer metrics", Duration::from_secs(60), || async { self.metric("rounds_total") }).await;
+        wait_for("relayer rounds", Duration::from_secs(60), || async {
+            (self.metric("rounds_total")? >= start + n).then_some(())
+        })
+        .await;
     }
 }
 

@@ -34,6 +34,7 @@ fn lock_errors() {
             Error::<Test>::InsufficientBalance
         );
         assert_noop!(Bridge::lock_ect(RuntimeOrigin::none(), ECT, evm()), DispatchError::BadOrigin);
+        assert_noop!(Bridge::lock_ect(RuntimeOrigin::signed(BOB), ECT, H160::zero()), Error::<Test>::ZeroRecipient);
         assert_ok!(Ect::pause(RuntimeOrigin::root()));
         assert_noop!(Bridge::lock_ect(RuntimeOrigin::signed(BOB), ECT, evm()), pallet_ect::Error::<Test>::TokenPaused);
     });
