@@ -8,6 +8,10 @@
 #   PERF=1 scripts/bench.sh           also samples the node with `perf` during the load
 #   SKIP_BUILD=1 scripts/bench.sh     use the release binaries already built
 #   NODE_ARGS="--block-time-ms 500" scripts/bench.sh   extra node options
+#   RPC_SECS=30 RPC_CONNS=128 scripts/bench.sh   RPC read benchmark knobs (RPC_BENCH=0 skips it)
+# RPC reads: after the load, `wrk` (HTTP keep-alive, scripts/bench/jsonrpc.lua) calls
+# `ect_balance` and `state_getStorage` (System.Account) of Alice on the node, then
+# `eth_getBalance` of account 0 on anvil (node_modules, `npm ci`) as a baseline.
 # One node on loopback (free RPC port, temporary base path, stopped by PID).
 # CARGO_TARGET_DIR defaults to ~/.cache/ecochain-target so builds are reused.
 set -euo pipefail
@@ -21,6 +25,12 @@ RATE="${RATE:-0}"
 DRAIN_SECS="${DRAIN_SECS:-30}"
 PACED_RATE="${PACED_RATE:-1000}"   # second load run, open-loop at this rate (0: skip)
 PACED_SECS="${PACED_SECS:-15}"
+RPC_BENCH="${RPC_BENCH:-1}"        # RPC read benchmark with wrk (0: skip)
+RPC_SECS="${RPC_SECS:-10}"         # per method
+RPC_CONNS="${RPC_CONNS:-64}"
+RPC_THREADS="${RPC_THREADS:-2}"
+RPC_CHECK="${RPC_CHECK:-1}"        # wrk reads every answer and counts JSON-RPC errors (1: ~3% of a core)
+ANVIL="${ANVIL:-node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}"
 NODE="$CARGO_TARGET_DIR/release/ecochain"
 BENCH="$CARGO_TARGET_DIR/release/ecochain-bench"
 
@@ -32,7 +42,12 @@ fi
 WORK="$(mktemp -d)"
 NODE_PID=""
 PERF_PID=""
+ANVIL_PID=""
 cleanup() {
+  if [ -n "$ANVIL_PID" ] && kill -0 "$ANVIL_PID" 2>/dev/null; then
+    kill -TERM "$ANVIL_PID"
+    wait "$ANVIL_PID" 2>/dev/null || true
+  fi
   if [ -n "$PERF_PID" ] && kill -0 "$PERF_PID" 2>/dev/null; then
     kill -INT "$PERF_PID"
     wait "$PERF_PID" 2>/dev/null || true
@@ -79,6 +94,122 @@ if [ "$PACED_RATE" != 0 ]; then
     --rows "$WORK/load.rows" --label "Paced $PACED_RATE/s" | tee -a "$WORK/load.txt" >&2
 fi
 
+# RPC reads over HTTP keep-alive: the node (still running; idle but for its
+# empty blocks), then anvil's eth_getBalance as a baseline on the same cores.
+touch "$WORK/rpc.rows"
+rpc_desc=""
+# The answer of one call, as curl gets it (the body is the one wrk sends).
+rpc_curl() {
+  curl -sS --max-time 10 -H 'Content-Type: application/json' \
+    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1"
+}
+# CPU time (clock ticks) a process has used so far.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# wrk_run LABEL URL PID METHOD PARAMS RATE_TARGET LATENCY_TARGET: appends three
+# rows to rpc.rows and sets wrk_rps.
+wrk_run() {
+  local label="$1" url="$2" pid="$3" method="$4" params="$5" out="$WORK/wrk.$4.txt"
+  echo "== RPC: $label, wrk $RPC_THREADS threads, $RPC_CONNS connections, $RPC_SECS s" >&2
+  local t0 t1 ticks
+  ticks="$(getconf CLK_TCK)"
+  t0="$(cpu_ticks "$pid")"
+  if ! { TIMEFORMAT='%U %S'; time RPC_CHECK="$RPC_CHECK" wrk -t"$RPC_THREADS" -c"$RPC_CONNS" -d"${RPC_SECS}s" \
+      -s scripts/bench/jsonrpc.lua "$url" -- "$method" "$params" > "$out" 2>&1; } 2> "$out.time"; then
+    cat "$out" >&2
+    echo "| RPC $label | wrk failed | |" >> "$WORK/rpc.rows"
+    wrk_rps=0
+    return 0
+  fi
+  t1="$(cpu_ticks "$pid")"
+  cat "$out" >&2
+  v() { grep -m1 "^$1=" "$out" | cut -d= -f2-; }
+  wrk_rps="$(v rps)"
+  local secs server_cores wrk_cores rpc_errors=""
+  secs="$(v duration_s)"
+  server_cores="$(awk -v t=$((t1 - t0)) -v hz="$ticks" -v s="$secs" 'BEGIN { printf "%.2f", t / hz / s }')"
+  wrk_cores="$(awk '{ printf "%.2f", ($1 + $2) / s }' s="$secs" "$out.time")"
+  [ "$RPC_CHECK" = 1 ] && rpc_errors=" / $(v rpc_errors) of $(v checked) answers$( [ "$(v rpc_errors)" = 0 ] || echo ", first: \`$(v first_error | tr '|' '/' | cut -c1-120)\`")"
+  {
+    printf '| RPC %s: requests/s | %.0f (%s requests in %s s) | %s |\n' "$label" "$wrk_rps" "$(v requests)" "$secs" "$6"
+    echo "| RPC $label: latency p50 / p90 / p99 / max | $(v p50_ms) / $(v p90_ms) / $(v p99_ms) / $(v max_ms) ms | $7 |"
+    echo "| RPC $label: HTTP ≥ 400 / socket errors / JSON-RPC errors; CPU | $(v non2xx) / $(v socket_errors)${rpc_errors:- / not counted (RPC_CHECK=0)}; server $server_cores cores, wrk $wrk_cores | 0 / 0 / 0 |"
+  } >> "$WORK/rpc.rows"
+}
+if [ "$RPC_BENCH" != 0 ]; then
+  missing=""
+  for tool in wrk curl python3; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
+  if [ -n "$missing" ]; then
+    echo "== RPC read benchmark skipped: missing$missing (scripts/setup.sh installs wrk)" >&2
+    echo "| RPC reads | not run: missing$missing | |" >> "$WORK/rpc.rows"
+  else
+    url="http://$rpc_addr"
+    alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY   # endowed by the development genesis
+    alice_key="$(python3 scripts/bench/rpc.py account-key "$alice")"
+    # One call of each with curl first: a real balance, not an error.
+    ect_rps=0
+    if free="$(rpc_curl "$url" ect_balance "[\"$alice\"]" | python3 scripts/bench/rpc.py expect ect-balance)"; then
+      echo "== RPC: ect_balance: Alice holds $free" >&2
+      wrk_run "ect_balance(Alice)" "$url" "$NODE_PID" ect_balance "[\"$alice\"]" "≥ 25,000 reads/s, > anvil eth_getBalance" "p99 ≤ 5 ms"
+      ect_rps="$wrk_rps"
+    else
+      echo "| RPC ect_balance(Alice) | not run: the call failed (see the log) | |" >> "$WORK/rpc.rows"
+    fi
+    if stored="$(rpc_curl "$url" state_getStorage "[\"$alice_key\"]" | python3 scripts/bench/rpc.py expect account-info)"; then
+      echo "== RPC: state_getStorage $alice_key: AccountInfo with free $stored" >&2
+      [ "$stored" = "${free:-}" ] || echo "warning: ect_balance and System.Account disagree on Alice's free balance" >&2
+      wrk_run "state_getStorage(System.Account(Alice))" "$url" "$NODE_PID" state_getStorage "[\"$alice_key\"]" "≥ 25,000 reads/s" "p99 ≤ 5 ms"
+    else
+      echo "| RPC state_getStorage(System.Account(Alice)) | not run: the call failed (see the log) | |" >> "$WORK/rpc.rows"
+    fi
+    rpc_desc="RPC reads: \`wrk\` $RPC_THREADS threads, $RPC_CONNS HTTP keep-alive connections, $RPC_SECS s per method, against the node after the load"
+    if [ -x "$ANVIL" ]; then
+      # Quiet (anvil logs every call otherwise, ~10% of its throughput): find
+      # its port with ss; without ss, read it from the log and let it log.
+      anvil_note="quiet"
+      if command -v ss >/dev/null; then
+        "$ANVIL" --port 0 --quiet > "$WORK/anvil.log" 2>&1 &
+      else
+        "$ANVIL" --port 0 > "$WORK/anvil.log" 2>&1 &
+        anvil_note="logging every call"
+      fi
+      ANVIL_PID=$!
+      anvil_addr=""
+      for _ in $(seq 100); do
+        if [ "$anvil_note" = quiet ]; then
+          anvil_addr="$(ss -Hltnp 2>/dev/null | grep "pid=$ANVIL_PID," | awk '{ print $4 }' | head -1 || true)"
+        else
+          anvil_addr="$(grep -o 'Listening on [0-9.:]*' "$WORK/anvil.log" | head -1 | cut -d' ' -f3 || true)"
+        fi
+        [ -n "$anvil_addr" ] && break
+        kill -0 "$ANVIL_PID" 2>/dev/null || break
+        sleep 0.1
+      done
+      if [ -z "$anvil_addr" ]; then
+        cat "$WORK/anvil.log" >&2
+        echo "| RPC eth_getBalance (anvil) | not run: anvil did not start | |" >> "$WORK/rpc.rows"
+      else
+        anvil_url="http://$anvil_addr"
+        if account0="$(rpc_curl "$anvil_url" eth_accounts '[]' | python3 scripts/bench/rpc.py expect first)" &&
+          wei="$(rpc_curl "$anvil_url" eth_getBalance "[\"$account0\",\"latest\"]" | python3 scripts/bench/rpc.py expect eth-balance)"; then
+          echo "== RPC: anvil account 0 $account0 holds $wei wei" >&2
+          wrk_run "eth_getBalance(account 0, latest) on anvil" "$anvil_url" "$ANVIL_PID" eth_getBalance \
+            "[\"$account0\",\"latest\"]" "baseline" "baseline"
+          awk -v e="$ect_rps" -v a="$wrk_rps" 'BEGIN { if (a > 0 && e > 0) printf "| RPC ect_balance vs anvil eth_getBalance (requests/s) | %.2f× (%.0f vs %.0f) | > 1× |\n", e / a, e, a }' >> "$WORK/rpc.rows"
+          rpc_desc="$rpc_desc, then anvil $("$ANVIL" --version | awk '/Version/ { print $3; exit }') ($anvil_note) on \`eth_getBalance\`"
+        else
+          echo "| RPC eth_getBalance (anvil) | not run: the call failed (see the log) | |" >> "$WORK/rpc.rows"
+        fi
+        kill -TERM "$ANVIL_PID"
+        wait "$ANVIL_PID" 2>/dev/null || true
+        ANVIL_PID=""
+      fi
+    else
+      echo "| RPC eth_getBalance (anvil) | not run: no $ANVIL (npm ci) | |" >> "$WORK/rpc.rows"
+    fi
+    rpc_desc="$rpc_desc; wrk and the servers share the cores."
+  fi
+fi
+
 # Where the node's time went: the sealer logs one line per block (txs, ms to build and commit).
 blocks="$(strip "$WORK/node.log" | grep 'sealed block' | sed -E 's/.*txs=([0-9]+) ms=([0-9]+).*/\1 \2/' | awk '$1 > 0')"
 block_row="$(echo "$blocks" | awk 'NF == 2 { n++; t += $1; ms += $2; if ($1 > max) max = $1 }
@@ -94,11 +225,13 @@ rate_desc="$RATE/s"
   echo "Import: $TRANSFERS transfers from distinct senders, in as many blocks as the runtime's weight limit needs. Load: one dev node (\`ecochain --chain\` a spec from"
   echo "\`ecochain-bench spec --accounts $ACCOUNTS\`), $TXS pre-signed transfers, rate $rate_desc, then $PACED_RATE/s"
   echo "for $PACED_SECS s (latency below saturation); client on the same machine, sharing the cores."
+  [ -n "$rpc_desc" ] && echo "$rpc_desc"
   echo
   echo "| Metric | Value | Target (issue / SPEC) |"
   echo "|---|---|---|"
   cat "$WORK/import.rows" "$WORK/load.rows"
   [ -n "$block_row" ] && echo "| Dev sealer (node log) | $block_row | |"
+  cat "$WORK/rpc.rows"
 } > "$OUT"
 
 if [ -n "${PERF:-}" ]; then

@@ -6,7 +6,8 @@
 # RPC ports BASE_RPC_PORT..+4 (default 9944..9948); p2p ports BASE_P2P_PORT+2i
 # (consensus) and +1 (transaction gossip); metrics BASE_PROM_PORT+i.
 # Data in TESTNET_DIR (default ~/.local/share/ecochain/local-testnet). The dev
-# keys used here are accepted on the `local` chain only.
+# keys used here are accepted on the `local` chain only. CHAIN: `local` or a
+# spec file of that chain id (e.g. from `ecochain-bench spec --local`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ecochain-target}"
@@ -16,6 +17,7 @@ BASE_PROM_PORT="${BASE_PROM_PORT:-9615}"
 DIR="${TESTNET_DIR:-$HOME/.local/share/ecochain/local-testnet}"
 BIN="${ECOCHAIN_BIN:-$CARGO_TARGET_DIR/release/ecochain}"
 BLOCK_TIME_MS="${BLOCK_TIME_MS:-1000}"
+CHAIN="${CHAIN:-local}"   # or a spec file with the id ecochain_local (ecochain-bench spec --local)
 NAMES=(alice bob charlie dave full)
 SEEDS=(//Alice //Bob //Charlie //Dave "")
 
@@ -51,7 +53,7 @@ start() {
     mkdir -p "$base"
     boot=()
     for j in 0 1 2 3 4; do [ "$j" -ne "$i" ] && boot+=("${peers[$j]}"); done
-    args=(--chain local --base-path "$base" --name "$name" --rpc-port $((BASE_RPC_PORT + i))
+    args=(--chain "$CHAIN" --base-path "$base" --name "$name" --rpc-port $((BASE_RPC_PORT + i))
           --port $((BASE_P2P_PORT + 2 * i)) --listen-ip 127.0.0.1 --prometheus-port $((BASE_PROM_PORT + i))
           --block-time-ms "$BLOCK_TIME_MS" --allowlist "$DIR/allowlist" --bootnodes "$(IFS=,; echo "${boot[*]}")")
     if [ "$i" -lt 4 ]; then

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian 12 machine lacks to build and test EcoChain.
+# Installs what a fresh Debian 12 machine lacks to build, test and benchmark
+# EcoChain (clang for RocksDB's bindings, wrk for the RPC read benchmark).
 # Idempotent: does nothing when everything is present.
 #   scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pkg in clang libclang-dev; do
+for pkg in clang libclang-dev wrk; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -40,6 +40,9 @@ enum Command {
         /// Funded benchmark accounts.
         #[arg(long, default_value_t = 1_000)]
         accounts: u32,
+        /// The 4-validator `local` chain instead of the dev chain.
+        #[arg(long)]
+        local: bool,
     },
     /// Submit pre-signed transfers to running nodes and measure finality.
     Load(load::LoadArgs),
@@ -83,8 +86,8 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Import(args) => import::run(args),
         Command::ImportChild(args) => import::run_child(args),
-        Command::Spec { accounts } => {
-            let spec = spec::bench_spec(accounts)?;
+        Command::Spec { accounts, local } => {
+            let spec = if local { spec::bench_local_spec(accounts)? } else { spec::bench_spec(accounts)? };
             println!("{}", spec.to_json()?);
             Ok(())
         }

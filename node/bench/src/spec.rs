@@ -47,15 +47,32 @@ pub fn bench_spec(accounts: u32) -> anyhow::Result<ChainSpec> {
     bench_spec_for(&bench_pairs(accounts)?, accounts)
 }
 
-/// [`bench_spec`] for keys already derived (`pairs` are `//bench//0..accounts`).
-pub fn bench_spec_for(pairs: &[sr25519::Pair], accounts: u32) -> anyhow::Result<ChainSpec> {
+/// The `local` spec (Alice, Bob, Charlie and Dave validating under BFT) with
+/// `accounts` funded benchmark accounts on its account allow-list; same chain
+/// id as `local`, so `scripts/local-testnet.sh` runs it unchanged.
+pub fn bench_local_spec(accounts: u32) -> anyhow::Result<ChainSpec> {
     anyhow::ensure!(accounts <= MAX_BENCH_ACCOUNTS, "at most {MAX_BENCH_ACCOUNTS} benchmark accounts");
-    let mut config = ecochain_runtime::genesis::development();
+    let mut config = ecochain_runtime::genesis::local_testnet();
+    fund(&mut config, &bench_pairs(accounts)?);
+    let mut spec = ChainSpec::local_testnet().context("local spec")?;
+    spec.name = format!("EcoChain Local Benchmark ({accounts} accounts)");
+    spec.genesis = Genesis::RuntimeGenesis { config: serde_json::to_value(config).context("genesis to JSON")? };
+    Ok(spec)
+}
+
+fn fund(config: &mut ecochain_runtime::RuntimeGenesisConfig, pairs: &[sr25519::Pair]) {
     for pair in pairs {
         let who = account(pair);
         config.balances.balances.push((who.clone(), BENCH_ENDOWMENT));
         config.permissions.allowed_accounts.push(who);
     }
+}
+
+/// [`bench_spec`] for keys already derived (`pairs` are `//bench//0..accounts`).
+pub fn bench_spec_for(pairs: &[sr25519::Pair], accounts: u32) -> anyhow::Result<ChainSpec> {
+    anyhow::ensure!(accounts <= MAX_BENCH_ACCOUNTS, "at most {MAX_BENCH_ACCOUNTS} benchmark accounts");
+    let mut config = ecochain_runtime::genesis::development();
+    fund(&mut config, pairs);
     let mut spec = ChainSpec::development().context("development spec")?;
     spec.name = format!("EcoChain Benchmark ({accounts} accounts)");
     spec.id = "ecochain_bench".into();
