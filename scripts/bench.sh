@@ -9,6 +9,9 @@
 #   SKIP_BUILD=1 scripts/bench.sh     use the release binaries already built
 #   NODE_ARGS="--block-time-ms 500" scripts/bench.sh   extra node options
 #   RPC_SECS=30 RPC_CONNS=128 scripts/bench.sh   RPC read benchmark knobs (RPC_BENCH=0 skips it)
+#   NET_TXS=30000 NET_PACED_RATE=1000 scripts/bench.sh   4-validator load knobs (NETWORK=0 skips it)
+# 4 validators: scripts/local-testnet.sh on a spec from `ecochain-bench spec --local`
+# (free ports, temporary dir), loaded round-robin through the four validators' RPC.
 # RPC reads: after the load, `wrk` (HTTP keep-alive, scripts/bench/jsonrpc.lua) calls
 # `ect_balance` and `state_getStorage` (System.Account) of Alice on the node, then
 # `eth_getBalance` of account 0 on anvil (node_modules, `npm ci`) as a baseline.
@@ -31,6 +34,11 @@ RPC_CONNS="${RPC_CONNS:-64}"
 RPC_THREADS="${RPC_THREADS:-2}"
 RPC_CHECK="${RPC_CHECK:-1}"        # wrk reads every answer and counts JSON-RPC errors (1: ~3% of a core)
 ANVIL="${ANVIL:-node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}"
+NETWORK="${NETWORK:-1}"            # 4-validator load run (0: skip)
+NET_TXS="${NET_TXS:-20000}"        # saturated run
+NET_PACED_RATE="${NET_PACED_RATE:-1000}"
+NET_PACED_SECS="${NET_PACED_SECS:-15}"
+NET_BLOCK_TIME_MS="${NET_BLOCK_TIME_MS:-1000}"
 NODE="$CARGO_TARGET_DIR/release/ecochain"
 BENCH="$CARGO_TARGET_DIR/release/ecochain-bench"
 
@@ -43,7 +51,15 @@ WORK="$(mktemp -d)"
 NODE_PID=""
 PERF_PID=""
 ANVIL_PID=""
+NET_DIR=""
+net_env() {
+  CHAIN="$WORK/bench-local.json" TESTNET_DIR="$NET_DIR" ECOCHAIN_BIN="$NODE" BLOCK_TIME_MS="$NET_BLOCK_TIME_MS" \
+    BASE_RPC_PORT="$NET_PORT" BASE_P2P_PORT=$((NET_PORT + 10)) BASE_PROM_PORT=$((NET_PORT + 30)) "$@"
+}
 cleanup() {
+  if [ -n "$NET_DIR" ]; then
+    net_env scripts/local-testnet.sh stop >/dev/null 2>&1 || true
+  fi
   if [ -n "$ANVIL_PID" ] && kill -0 "$ANVIL_PID" 2>/dev/null; then
     kill -TERM "$ANVIL_PID"
     wait "$ANVIL_PID" 2>/dev/null || true
@@ -217,6 +233,42 @@ block_row="$(echo "$blocks" | awk 'NF == 2 { n++; t += $1; ms += $2; if ($1 > ma
 
 rate_desc="$RATE/s"
 [ "$RATE" = 0 ] && rate_desc="as fast as accepted"
+# 4 validators and the load generator on this machine, sharing its cores.
+touch "$WORK/net.rows"
+net_desc=""
+if [ "$NETWORK" != 0 ]; then
+  for pid in "$NODE_PID" "$ANVIL_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
+  done
+  NODE_PID=""
+  ANVIL_PID=""
+  "$BENCH" spec --local --accounts "$ACCOUNTS" > "$WORK/bench-local.json"
+  # 40 consecutive free ports in 20000-31999 (RPC +0..4, p2p +10..19, metrics +30..34).
+  for _ in $(seq 50); do
+    NET_PORT=$((20000 + (RANDOM % 300) * 40))
+    busy="$(ss -Htln 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | awk -v lo="$NET_PORT" '$1 >= lo && $1 < lo + 40' | head -1)"
+    [ -z "$busy" ] && break
+  done
+  NET_DIR="$WORK/net"
+  echo "== 4 validators (ports $NET_PORT+), $ACCOUNTS senders" >&2
+  net_env scripts/local-testnet.sh start >&2
+  pids="$(cat "$NET_DIR"/{alice,bob,charlie,dave}/pid | paste -sd,)"
+  rpcs="$(for i in 0 1 2 3; do printf 'ws://127.0.0.1:%s,' $((NET_PORT + i)); done)"
+  rpcs="${rpcs%,}"
+  timeout 400 "$BENCH" load --rpc "$rpcs" --senders bench --accounts "$ACCOUNTS" --txs "$NET_TXS" --rate 0 \
+    --pid "$pids" --drain-timeout-secs "$DRAIN_SECS" --rows "$WORK/net.rows" --label "4 validators, saturated" \
+    | tee "$WORK/net.txt" >&2
+  if [ "$NET_PACED_RATE" != 0 ]; then
+    timeout 400 "$BENCH" load --rpc "$rpcs" --senders bench --accounts "$ACCOUNTS" \
+      --txs $((NET_PACED_RATE * NET_PACED_SECS)) --rate "$NET_PACED_RATE" --pid "$pids" \
+      --drain-timeout-secs "$DRAIN_SECS" --rows "$WORK/net.rows" --label "4 validators, paced $NET_PACED_RATE/s" \
+      | tee -a "$WORK/net.txt" >&2
+  fi
+  net_env scripts/local-testnet.sh stop >&2
+  NET_DIR=""
+  net_desc="4 validators: \`scripts/local-testnet.sh\` (BFT, $NET_BLOCK_TIME_MS ms target) on \`ecochain-bench spec --local --accounts $ACCOUNTS\`, $NET_TXS transfers as fast as accepted, then $NET_PACED_RATE/s for $NET_PACED_SECS s, round-robin over the four validators' RPC; CPU and peak RSS per validator."
+fi
+
 {
   echo "# EcoChain benchmark results"
   echo
@@ -226,12 +278,14 @@ rate_desc="$RATE/s"
   echo "\`ecochain-bench spec --accounts $ACCOUNTS\`), $TXS pre-signed transfers, rate $rate_desc, then $PACED_RATE/s"
   echo "for $PACED_SECS s (latency below saturation); client on the same machine, sharing the cores."
   [ -n "$rpc_desc" ] && echo "$rpc_desc"
+  [ -n "$net_desc" ] && echo "$net_desc"
   echo
   echo "| Metric | Value | Target (issue / SPEC) |"
   echo "|---|---|---|"
   cat "$WORK/import.rows" "$WORK/load.rows"
   [ -n "$block_row" ] && echo "| Dev sealer (node log) | $block_row | |"
   cat "$WORK/rpc.rows"
+  cat "$WORK/net.rows"
 } > "$OUT"
 
 if [ -n "${PERF:-}" ]; then

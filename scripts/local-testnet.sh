@@ -65,7 +65,7 @@ start() {
     echo "started $name (pid $!, rpc $((BASE_RPC_PORT + i)))"
   done
   for _ in $(seq 1 60); do
-    n=$(rpc "$BASE_RPC_PORT" chain_getHeader | sed -nE 's/.*"number":"0x([0-9a-f]+)".*/\1/p')
+    n=$(rpc "$BASE_RPC_PORT" chain_getHeader | sed -nE 's/.*"number":"0x([0-9a-f]+)".*/\1/p' || true)
     if [ -n "$n" ] && [ "$((16#$n))" -ge 2 ]; then echo "blocks are finalizing (#$((16#$n)))"; return 0; fi
     sleep 1
   done
