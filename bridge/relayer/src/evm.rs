@@ -83,12 +83,25 @@ pub struct EvmClient {
     pub address: Address,
     finality: Finality,
     receipt_timeout: Duration,
+    /// First block with the bridge's code (from `evm.start_block`).
+    deployed_at: u64,
 }
 
 /// Connect a signing provider to `url`.
 pub fn provider(url: &str, signer: PrivateKeySigner) -> anyhow::Result<DynProvider> {
     let url = url.parse().with_context(|| format!("invalid EVM RPC url {url}"))?;
-    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+    // Nonces are read from the node (`pending`) for every transaction: a cached
+    // nonce would be consumed by a call whose gas estimation reverts (another
+    // relayer completed the mint first) and leave a gap no later transaction
+    // could cross.
+    Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(url)
+        .erased())
 }
 
 /// The chain id behind `url` (before any key is loaded).
@@ -118,6 +131,7 @@ impl EvmClient {
             address,
             finality: config.confirmations.map_or(Finality::Tag, Finality::Confirmations),
             receipt_timeout: Duration::from_secs(config.receipt_timeout_secs),
+            deployed_at: config.start_block,
         })
     }
 
@@ -164,8 +178,14 @@ impl EvmClient {
     }
 
     /// Whether nonce `nonce` needs nothing more from this relayer at `block`:
-    /// minted already, or approved by us.
+    /// minted already, or approved by us. A block before the bridge existed (a
+    /// final block just after deployment) counts as "not yet".
     pub async fn settled_for_us(&self, nonce: u64, block: BlockId) -> anyhow::Result<bool> {
+        if let BlockId::Number(alloy::eips::BlockNumberOrTag::Number(n)) = block {
+            if n < self.deployed_at {
+                return Ok(false);
+            }
+        }
         if self.bridge.processed(nonce).block(block).call().await.context("EcoBridge.processed")? {
             return Ok(true);
         }

@@ -117,12 +117,19 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let deployer = signer.address();
             let provider = evm::provider(&evm_rpc, signer)?;
             let admin = admin.unwrap_or(deployer);
-            let bridge = evm::EcoBridge::deploy(provider, admin, relayers, U256::from(threshold))
+            let receipt = evm::EcoBridge::deploy_builder(provider.clone(), admin, relayers, U256::from(threshold))
+                .send()
                 .await
-                .map_err(|e| anyhow::anyhow!("deploy EcoBridge: {}", evm::describe(&e)))?;
+                .map_err(|e| anyhow::anyhow!("deploy EcoBridge: {}", evm::describe(&e)))?
+                .get_receipt()
+                .await
+                .context("deploy EcoBridge: receipt")?;
+            anyhow::ensure!(receipt.status(), "deploy EcoBridge reverted in {}", receipt.transaction_hash);
+            let address = receipt.contract_address.context("deploy EcoBridge: no contract address")?;
+            let block = receipt.block_number.context("deploy EcoBridge: no block number")?;
+            let bridge = evm::EcoBridge::new(address, provider);
             let ect = bridge.ect().call().await?;
             let ecr = bridge.ecr().call().await?;
-            let block = alloy::providers::Provider::get_block_number(bridge.provider()).await?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
