@@ -22,7 +22,7 @@ pub struct ChainClient {
     rpc: HttpClient,
     /// Genesis hash (transactions are bound to it).
     pub genesis: H256,
-    /// Whether the node reports a `Development` chain.
+    /// Whether the node reports a `Development` or `Local` chain (dev keys accepted).
     pub dev_chain: bool,
 }
 
@@ -47,7 +47,8 @@ impl ChainClient {
             rpc.request("chain_getBlockHash", params).await.with_context(|| format!("chain node {url}"))?;
         let genesis = genesis.ok_or_else(|| anyhow!("chain node {url} has no genesis block"))?;
         let chain_type: serde_json::Value = rpc.request("system_chainType", ArrayParams::new()).await?;
-        Ok(Self { rpc, genesis, dev_chain: chain_type == "Development" })
+        // Like the node: dev keys are for `Development` and `Local` chains only.
+        Ok(Self { rpc, genesis, dev_chain: chain_type == "Development" || chain_type == "Local" })
     }
 
     async fn request<T: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> anyhow::Result<T> {

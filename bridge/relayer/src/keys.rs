@@ -44,7 +44,7 @@ pub fn is_dev_account(public: &sr25519::Public) -> bool {
 }
 
 /// Load the chain (sr25519) key. `dev_chain`: whether the node reports a
-/// `Development` chain type.
+/// `Development` or `Local` chain type.
 pub fn chain_key(file: Option<&Path>, dev_chain: bool) -> anyhow::Result<sr25519::Pair> {
     let uri = read_secret(file, CHAIN_KEY_ENV)?;
     let pair = sr25519::Pair::from_string(&uri, None).map_err(|e| anyhow!("invalid chain secret URI: {e:?}"))?;
