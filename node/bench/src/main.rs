@@ -18,6 +18,7 @@ mod import;
 mod load;
 mod procstat;
 mod spec;
+mod storage;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -46,6 +47,8 @@ enum Command {
     },
     /// Submit pre-signed transfers to running nodes and measure finality.
     Load(load::LoadArgs),
+    /// Measure a storage read and write in this node's database (the runtime's `DbWeight`).
+    Storage(storage::StorageArgs),
     /// The fresh-process half of `import` (internal).
     #[command(hide = true)]
     ImportChild(import::ImportChildArgs),
@@ -85,6 +88,7 @@ impl Rows {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Import(args) => import::run(args),
+        Command::Storage(args) => storage::run(args),
         Command::ImportChild(args) => import::run_child(args),
         Command::Spec { accounts, local } => {
             let spec = if local { spec::bench_local_spec(accounts)? } else { spec::bench_spec(accounts)? };
