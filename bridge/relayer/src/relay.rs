@@ -60,6 +60,10 @@ pub struct Relayer {
     failed_audits: Vec<u64>,
 }
 
+/// Rounds between two checks of every locked certificate's twin (one
+/// `ownerOf` call per locked certificate).
+const TWIN_CHECK_EVERY: u64 = 60;
+
 /// Failed audits in a row, at distinct chain heights, before relaying stops
 /// (one may be a read race or a lagging RPC backend).
 const AUDIT_STRIKES: usize = 3;
@@ -164,8 +168,13 @@ impl Relayer {
         if self.metrics.halted.get() != 0 {
             return Ok(());
         }
-        // EVM first, then a chain head fetched after it: see `audit`.
-        let report = audit::audit(&self.chain, &self.evm, None, false).await?;
+        // EVM first, then a chain head fetched after it: see `audit`. Every
+        // `TWIN_CHECK_EVERY` rounds each locked certificate's twin is checked too.
+        let twins = self.metrics.rounds.get().is_multiple_of(TWIN_CHECK_EVERY);
+        let report = audit::audit(&self.chain, &self.evm, None, twins).await?;
+        if let Some(missing) = report.missing_twins.as_ref().filter(|m| !m.is_empty()) {
+            info!(?missing, "locked certificates without a wrapped twin yet (in flight, or a mismatch if it persists)");
+        }
         self.metrics.locked_ect.set(to_ect_units(report.locked_ect));
         self.metrics.wrapped_ect.set(to_ect_units(u128::try_from(report.wrapped_ect).unwrap_or(u128::MAX)));
         self.metrics.locked_ecr.set(report.locked_ecr.len() as i64);
