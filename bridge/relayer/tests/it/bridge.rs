@@ -1,13 +1,13 @@
 //! The bridge end to end: anvil + dev node + 3 relayers, threshold 2 on both sides.
 
-use crate::harness::{audit, chain_recipient, evm_user, wait_for, Env, Proc};
+use crate::harness::{audit, chain_recipient, evm_user, wait_for, ChainKind, Env, Proc};
 use alloy::{primitives::U256, rpc::types::TransactionReceipt, sol_types::SolEvent};
 use codec::Encode;
 use ecochain_relayer::evm::EcoBridge;
 use ecochain_runtime::{AccountId, RuntimeCall, ECT};
 use pallet_bridge::{Asset, Limits, ReleaseState, SourceKey};
 use sp_core::{H160, H256};
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Ferdie};
+use sp_keyring::Sr25519Keyring::{Alice, Bob, Dave, Ferdie};
 use std::time::{Duration, Instant};
 
 const ANVIL_CHAIN_ID: u64 = 31_337;
@@ -277,4 +277,32 @@ async fn paused_bridge_refuses_and_limits_hold_large_releases() {
     let (code, report) = audit(&setups[0].config);
     assert_eq!(code, 1, "audit: {report}");
     assert!(report.contains("MISMATCH"), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_on_a_four_validator_network() {
+    let env = Env::start_on(ChainKind::Local).await;
+    let setups: Vec<_> = (0..3).map(|i| env.relayer_config(i, &format!("relayer{i}"))).collect();
+    let _relayers: Vec<Proc> = setups.iter().map(|s| s.start()).collect();
+    let user = evm_user().address();
+
+    let t = Instant::now();
+    env.submit(Dave, lock_ect(10 * ECT)).await;
+    wait_for("wECT minted", WAIT, || async { (env.wect_balance(user).await == U256::from(10 * ECT)).then_some(()) })
+        .await;
+    let lock_to_mint = t.elapsed();
+
+    let ferdie = Ferdie.to_account_id();
+    let before = env.free(&ferdie).await;
+    let t = Instant::now();
+    return_ect(&env, 4 * ECT, &ferdie).await;
+    wait_free(&env, &ferdie, before + 4 * ECT).await;
+    let burn_to_release = t.elapsed();
+
+    let (code, report) = audit(&setups[0].config);
+    assert_eq!(code, 0, "audit: {report}");
+    assert_eq!(env.status().await.locked_ect, 6 * ECT);
+    println!(
+        "bridge latency on 4 validators (1 s blocks): lock->mint {lock_to_mint:?}, burn->release {burn_to_release:?}"
+    );
 }

@@ -43,13 +43,19 @@ fn workspace_bin(name: &str) -> PathBuf {
 
 /// A free loopback port below the ephemeral range.
 pub fn free_port() -> u16 {
+    free_ports(1)
+}
+
+/// `n` consecutive free loopback ports below the ephemeral range; returns the
+/// first. Reserved from this process's counter, so no later call hands them out.
+pub fn free_ports(n: u16) -> u16 {
     use std::sync::atomic::{AtomicU16, Ordering};
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let start = (std::process::id() % 1_000) as u16 * 12;
     loop {
-        let port = 20_000 + (start + NEXT.fetch_add(1, Ordering::Relaxed)) % 12_000;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
+        let base = 20_000 + (start + NEXT.fetch_add(n, Ordering::Relaxed)) % 12_000;
+        if base + n <= 32_000 && (base..base + n).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()) {
+            return base;
         }
     }
 }
@@ -136,6 +142,52 @@ pub async fn start_node(dir: &Path) -> (Proc, String) {
     (proc, url)
 }
 
+/// Four validators (Alice, Bob, Charlie, Dave) and a full node started by
+/// `scripts/local-testnet.sh` on 40 free ports; stopped (by PID) when dropped.
+pub struct Testnet {
+    dir: PathBuf,
+    base: u16,
+}
+
+impl Testnet {
+    fn script(&self, action: &str) -> std::process::Output {
+        Command::new(repo_root().join("scripts/local-testnet.sh"))
+            .arg(action)
+            .env("TESTNET_DIR", &self.dir)
+            .env("ECOCHAIN_BIN", workspace_bin("ecochain"))
+            .env("BASE_RPC_PORT", self.base.to_string())
+            .env("BASE_P2P_PORT", (self.base + 10).to_string())
+            .env("BASE_PROM_PORT", (self.base + 30).to_string())
+            .output()
+            .expect("local-testnet.sh")
+    }
+
+    /// Start the network on the `local` chain and wait for finalized blocks.
+    pub fn start(dir: &Path) -> (Self, String) {
+        let base = free_ports(40);
+        let net = Self { dir: dir.join("testnet"), base };
+        let out = net.script("start");
+        assert!(out.status.success(), "local-testnet.sh start: {}", String::from_utf8_lossy(&out.stderr));
+        // The relayers and the test talk to the full node, as a wallet would.
+        (net, format!("http://127.0.0.1:{}", base + 4))
+    }
+}
+
+impl Drop for Testnet {
+    fn drop(&mut self) {
+        let _ = self.script("stop");
+    }
+}
+
+/// Which chain the bridge runs against.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChainKind {
+    /// One dev node, roles granted by sudo.
+    Dev,
+    /// Four BFT validators and a full node, roles granted by a validator majority.
+    Local,
+}
+
 /// Both chains, the deployed bridge and the test's actors.
 pub struct Env {
     /// Scratch directory.
@@ -148,6 +200,8 @@ pub struct Env {
     pub _node: Proc,
     /// Chain RPC url.
     pub chain_url: String,
+    /// The 4-validator network, when used.
+    pub _testnet: Option<Testnet>,
     /// Chain client.
     pub chain: ChainClient,
     /// EcoBridge, driven by the EVM user (anvil account 4).
@@ -160,10 +214,14 @@ pub struct Env {
     pub admin_bridge: EcoBridge::EcoBridgeInstance<DynProvider>,
     /// Block the bridge was deployed at.
     pub deploy_block: u64,
+    /// Which chain.
+    pub kind: ChainKind,
 }
 
 impl Drop for Env {
     fn drop(&mut self) {
+        // Stop the network while its pid files still exist (before `dir` goes).
+        drop(self._testnet.take());
         if std::thread::panicking() {
             self.dir.disable_cleanup(true);
             eprintln!("logs of the failed test kept in {}", self.dir.path().display());
@@ -183,9 +241,25 @@ impl Env {
     /// Start anvil and a dev node, deploy the bridge (relayers = anvil 1..=3,
     /// threshold 2) and grant Role::Relayer to Bob, Charlie and Dave.
     pub async fn start() -> Self {
+        Self::start_on(ChainKind::Dev).await
+    }
+
+    /// [`Env::start`] on the given chain. On `Local`, Alice (who holds every
+    /// role at genesis) proposes the Relayer role for Bob and Charlie and the
+    /// other validators vote, so the relayers are Alice, Bob and Charlie.
+    pub async fn start_on(kind: ChainKind) -> Self {
         let dir = tempfile::tempdir().expect("dir");
         let (anvil, evm_url) = start_anvil(dir.path());
-        let (node, chain_url) = start_node(dir.path()).await;
+        let (node, testnet, chain_url) = match kind {
+            ChainKind::Dev => {
+                let (node, url) = start_node(dir.path()).await;
+                (node, None, url)
+            }
+            ChainKind::Local => {
+                let (net, url) = Testnet::start(dir.path());
+                (Proc(None), Some(net), url)
+            }
+        };
         let chain = ChainClient::connect(&chain_url).await.expect("chain");
 
         // Deploy with the CLI, as the README tells operators to.
@@ -220,27 +294,58 @@ impl Env {
             evm_url,
             _node: node,
             chain_url,
+            _testnet: testnet,
             chain,
             bridge,
             wect,
             wecr,
             admin_bridge,
             deploy_block,
+            kind,
         };
-        for relayer in CHAIN_RELAYERS {
-            env.sudo(RuntimeCall::Permissions(pallet_permissions::Call::grant_role {
-                who: relayer.to_account_id(),
+        let grant = |who: Sr25519Keyring| {
+            RuntimeCall::Permissions(pallet_permissions::Call::grant_role {
+                who: who.to_account_id(),
                 role: Role::Relayer,
-            }))
-            .await;
+            })
+        };
+        match kind {
+            ChainKind::Dev => {
+                for relayer in env.relayers() {
+                    env.sudo(grant(relayer)).await;
+                }
+            }
+            ChainKind::Local => {
+                for (id, who) in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie].into_iter().enumerate() {
+                    let call = Box::new(grant(who));
+                    env.submit(
+                        Sr25519Keyring::Alice,
+                        RuntimeCall::Permissions(pallet_permissions::Call::propose { call }),
+                    )
+                    .await;
+                    env.settle(Sr25519Keyring::Alice).await;
+                    for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+                        let vote = pallet_permissions::Call::vote { id: id as u32 };
+                        env.submit(voter, RuntimeCall::Permissions(vote)).await;
+                    }
+                }
+            }
         }
-        let last = CHAIN_RELAYERS[2].to_account_id();
+        let last = env.relayers()[2].to_account_id();
         wait_for("relayer roles", Duration::from_secs(30), || async {
             let head = env.chain.finalized_head().await.ok()?;
             env.chain.is_relayer(&last, head).await.ok()?.then_some(())
         })
         .await;
         env
+    }
+
+    /// The three chain relayers.
+    pub fn relayers(&self) -> [Sr25519Keyring; 3] {
+        match self.kind {
+            ChainKind::Dev => CHAIN_RELAYERS,
+            ChainKind::Local => [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+        }
     }
 
     /// Submit `call` signed by `who` (next nonce).
@@ -289,7 +394,7 @@ impl Env {
         let dir = self.dir.path().join(name);
         std::fs::create_dir_all(&dir).expect("dir");
         let chain_key = dir.join("chain.key");
-        std::fs::write(&chain_key, format!("//{:?}\n", CHAIN_RELAYERS[i])).expect("key");
+        std::fs::write(&chain_key, format!("//{:?}\n", self.relayers()[i])).expect("key");
         let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
         let metrics_port = free_port();
         let config = format!(
