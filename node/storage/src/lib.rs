@@ -76,11 +76,19 @@ pub struct Config {
     pub pruning_explicit: bool,
     /// RocksDB block cache, bytes.
     pub cache_bytes: usize,
+    /// Shared trie node and value cache, bytes (0: none). Nodes are keyed by
+    /// their hash and values by (state root, key), so entries never go stale.
+    pub trie_cache_bytes: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { pruning: Pruning::DEFAULT, pruning_explicit: false, cache_bytes: 128 * 1024 * 1024 }
+        Self {
+            pruning: Pruning::DEFAULT,
+            pruning_explicit: false,
+            cache_bytes: 128 * 1024 * 1024,
+            trie_cache_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 
@@ -121,6 +129,7 @@ pub type State = TrieBackend<StateStore, BlakeTwo256>;
 pub struct Database {
     db: Arc<DB>,
     store: StateStore,
+    trie_cache: Option<sp_trie::cache::SharedTrieCache<BlakeTwo256>>,
     pruning: Pruning,
     /// Serialises writers; readers never block.
     write_lock: Mutex<()>,
@@ -150,8 +159,15 @@ impl Database {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?);
-        let mut this =
-            Self { store: StateStore { db: db.clone() }, db, pruning: config.pruning, write_lock: Mutex::new(()) };
+        let mut this = Self {
+            store: StateStore { db: db.clone() },
+            trie_cache: (config.trie_cache_bytes > 0).then(|| {
+                sp_trie::cache::SharedTrieCache::new(sp_trie::cache::CacheSize::new(config.trie_cache_bytes), None)
+            }),
+            db,
+            pruning: config.pruning,
+            write_lock: Mutex::new(()),
+        };
         this.check_meta(config.pruning_explicit)?;
         Ok(this)
     }
@@ -263,7 +279,11 @@ impl Database {
 
     /// A state backend over an arbitrary root (genesis building, tests).
     pub fn state_with_root(&self, root: H256) -> State {
-        TrieBackendBuilder::new(self.store.clone(), root).build()
+        // Each state gets a local cache that merges into the shared one when
+        // the state is dropped ("untrusted": bounded, whatever the caller).
+        TrieBackendBuilder::new(self.store.clone(), root)
+            .with_optional_cache(self.trie_cache.as_ref().map(|c| c.local_cache_untrusted()))
+            .build()
     }
 
     /// Store a block, its state and the new heads atomically.
