@@ -79,7 +79,9 @@ pub struct Options {
     /// before a block was imported still find what they require.
     pub recent_blocks: usize,
     /// Most transactions [`Pool::revalidation_candidates`] returns at once (least recently
-    /// validated first).
+    /// validated first). Each costs a runtime validation (signature included) after every
+    /// block, on the block's critical path: a small rolling batch, as Substrate's pool does in
+    /// the background; transactions made stale by a block are pruned by their tags anyway.
     pub revalidation_batch: usize,
     /// Watchers of an included transaction whose block is not final after this many blocks
     /// receive [`TxStatus::Dropped`].
@@ -99,7 +101,7 @@ impl Default for Options {
             ban_time: Duration::from_secs(30 * 60),
             ban_capacity: 16 * 1024,
             recent_blocks: 16,
-            revalidation_batch: 1024,
+            revalidation_batch: 128,
             finality_timeout_blocks: 128,
         }
     }
