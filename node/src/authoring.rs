@@ -38,9 +38,14 @@ pub fn commit_final(
     Ok(hash)
 }
 
+/// Ready transactions from which the dev sealer stops waiting for more: about a
+/// full block (the weight limit fits 774 transfers).
+const BACKLOG: usize = 512;
+
 /// The dev sealer: a block as soon as transactions are ready (at most one per
-/// `min_gap`, so a burst lands in few blocks), and an empty heartbeat block
-/// every `block_time` otherwise. Every block is final when sealed.
+/// `min_gap` unless a block's worth is waiting, so a burst lands in few
+/// blocks), and an empty heartbeat block every `block_time` otherwise. Every
+/// block is final when sealed.
 pub async fn run_dev_sealer(
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
@@ -63,8 +68,9 @@ pub async fn run_dev_sealer(
         tokio::select! {
             _ = heartbeat => {}
             _ = pool.wait_ready() => {
+                // Wait for more only while there is less than a block's worth.
                 let since = last.elapsed();
-                if since < min_gap {
+                if since < min_gap && pool.status().ready < BACKLOG {
                     tokio::time::sleep(min_gap - since).await;
                 }
             }
