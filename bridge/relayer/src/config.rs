@@ -191,6 +191,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_valid() {
+        let config: Config = toml::from_str(include_str!("../relayer.example.toml")).expect("parses");
+        config.check().expect("valid");
+        assert_eq!(config.relayer.retry_ms, 15_000);
+    }
+
+    #[test]
     fn refuses_unknown_keys_and_zero_bridge() {
         let unknown =
             "[chain]\nrpc='x'\nkeyfile='y'\n[evm]\nrpc='x'\nbridge='0x5FbDB2315678afecb367f032d93F642f64180aa3'";
