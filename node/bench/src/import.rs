@@ -62,22 +62,7 @@ fn archive() -> ecochain_storage::Config {
 /// Sign `transfer_keep_alive` from each key to the next one (nonce 0), in parallel.
 pub fn sign_ring(pairs: &[sr25519::Pair], genesis: H256) -> Vec<Vec<u8>> {
     let n = pairs.len();
-    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
-    let chunk = n.div_ceil(threads).max(1);
-    let indices: Vec<usize> = (0..n).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = indices
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|&i| transfer(&pairs[i], &pairs[(i + 1) % n], 0, genesis).encode())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    })
+    crate::par_map(n, |i| transfer(&pairs[i], &pairs[(i + 1) % n], 0, genesis).encode())
 }
 
 /// A signed `transfer_keep_alive` of one existential deposit.

@@ -196,31 +196,13 @@ struct Signed {
 
 fn sign_all(pairs: &[sr25519::Pair], nonces: &[u32], txs: usize, genesis: H256) -> Vec<Signed> {
     let n = pairs.len();
-    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
-    let indices: Vec<usize> = (0..txs).collect();
-    let chunk = txs.div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = indices
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|&i| {
-                            // Sender i mod n, its nonces in order: a sender's next
-                            // transaction comes n submissions later.
-                            let sender = i % n;
-                            let nonce = nonces[sender] + (i / n) as u32;
-                            let bytes = transfer(&pairs[sender], &pairs[(sender + 1) % n], nonce, genesis).encode();
-                            Signed {
-                                hash: H256(sp_crypto_hashing::blake2_256(&bytes)),
-                                hex: format!("0x{}", hex::encode(&bytes)),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    crate::par_map(txs, |i| {
+        // Sender i mod n, its nonces in order: a sender's next transaction
+        // comes n submissions later.
+        let sender = i % n;
+        let nonce = nonces[sender] + (i / n) as u32;
+        let bytes = transfer(&pairs[sender], &pairs[(sender + 1) % n], nonce, genesis).encode();
+        Signed { hash: H256(sp_crypto_hashing::blake2_256(&bytes)), hex: format!("0x{}", hex::encode(&bytes)) }
     })
 }
 

@@ -54,6 +54,22 @@ enum Command {
     ImportChild(import::ImportChildArgs),
 }
 
+/// `f(0) .. f(count - 1)` in order, computed on every core (signing is the
+/// costly part of preparing a load). A panic in `f` is re-raised here.
+pub(crate) fn par_map<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
+    let chunk = count.div_ceil(threads).max(1);
+    let indices: Vec<usize> = (0..count).collect();
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = indices
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&i| f(i)).collect::<Vec<T>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
 /// Markdown table rows `| metric | value | target |`.
 #[derive(Default)]
 pub(crate) struct Rows {
