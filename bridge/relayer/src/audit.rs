@@ -8,6 +8,7 @@
 
 use crate::{chain::ChainClient, evm::EvmClient};
 use alloy::primitives::U256;
+use ecochain_runtime::apis_types::BridgeStatus;
 use serde::Serialize;
 use sp_core::H256;
 
@@ -62,20 +63,28 @@ impl std::fmt::Display for AuditReport {
     }
 }
 
-/// Audit at chain block `at` (default: the finalized head, fetched after the
-/// EVM reads); `twins`: also check each locked certificate's twin.
-pub async fn audit(chain: &ChainClient, evm: &EvmClient, at: Option<H256>, twins: bool) -> anyhow::Result<AuditReport> {
+/// An audit together with the chain state it read: a relayer round carries
+/// on from the same finalized head.
+pub struct Audit {
+    /// The verdict and its figures.
+    pub report: AuditReport,
+    /// The finalized chain block read (after the EVM side).
+    pub head: H256,
+    /// The bridge's state at `head`.
+    pub status: BridgeStatus,
+}
+
+/// Audit at the finalized chain head, fetched after the EVM reads; `twins`:
+/// also check each locked certificate's twin.
+pub async fn audit(chain: &ChainClient, evm: &EvmClient, twins: bool) -> anyhow::Result<Audit> {
     // EVM supply first: a mint can only follow a lock finalized before it, so
     // a chain head read afterwards always includes the locks behind the supply.
     let wrapped_ect = evm.wrapped_ect_supply().await?;
     let wrapped_ecr = evm.wrapped_ecr_supply().await?;
-    let at = match at {
-        Some(at) => at,
-        None => chain.finalized_head().await?,
-    };
-    let status = chain.bridge_status(at).await?;
-    let locked_ecr = chain.locked_ecr(at).await?;
-    let chain_block = chain.block_number(at).await?;
+    let head = chain.finalized_head().await?;
+    let status = chain.bridge_status(head).await?;
+    let locked_ecr = chain.locked_ecr(head).await?;
+    let chain_block = chain.block_number(head).await?;
     let missing_twins = if twins {
         let mut missing = Vec::new();
         for token in &locked_ecr {
@@ -87,7 +96,9 @@ pub async fn audit(chain: &ChainClient, evm: &EvmClient, at: Option<H256>, twins
     } else {
         None
     };
-    Ok(AuditReport { chain_block, locked_ect: status.locked_ect, wrapped_ect, locked_ecr, wrapped_ecr, missing_twins })
+    let report =
+        AuditReport { chain_block, locked_ect: status.locked_ect, wrapped_ect, locked_ecr, wrapped_ecr, missing_twins };
+    Ok(Audit { report, head, status })
 }
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let chain = ChainClient::connect(&config.chain.rpc).await?;
             // Reading needs no key: a throwaway signer is never used to send.
             let evm = evm::EvmClient::connect(&config.evm, alloy::signers::local::PrivateKeySigner::random()).await?;
-            let report = audit::audit(&chain, &evm, None, true).await?;
+            let report = audit::audit(&chain, &evm, true).await?.report;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

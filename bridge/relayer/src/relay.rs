@@ -153,7 +153,6 @@ impl Relayer {
     fn due(&mut self, work: Work) -> bool {
         let retry = self.config.relayer.retry();
         let now = Instant::now();
-        self.sent.retain(|_, at| now.duration_since(*at) < retry * 10);
         match self.sent.get(&work) {
             Some(at) if now.duration_since(*at) < retry => false,
             _ => {
@@ -168,10 +167,13 @@ impl Relayer {
         if self.metrics.halted.get() != 0 {
             return Ok(());
         }
+        // Forget sends long past their retry time (bounds the map), once a round.
+        let forget = self.config.relayer.retry() * 10;
+        self.sent.retain(|_, at| at.elapsed() < forget);
         // EVM first, then a chain head fetched after it: see `audit`. Every
         // `TWIN_CHECK_EVERY` rounds each locked certificate's twin is checked too.
         let twins = self.metrics.rounds.get().is_multiple_of(TWIN_CHECK_EVERY);
-        let report = audit::audit(&self.chain, &self.evm, None, twins).await?;
+        let audit::Audit { report, head: fin, status } = audit::audit(&self.chain, &self.evm, twins).await?;
         if let Some(missing) = report.missing_twins.as_ref().filter(|m| !m.is_empty()) {
             info!(?missing, "locked certificates without a wrapped twin yet (in flight, or a mismatch if it persists)");
         }
@@ -196,9 +198,7 @@ impl Relayer {
         }
         self.failed_audits.clear();
 
-        let fin = self.chain.finalized_head().await?;
-        self.metrics.chain_height.set(self.chain.block_number(fin).await? as i64);
-        let status = self.chain.bridge_status(fin).await?;
+        self.metrics.chain_height.set(report.chain_block as i64);
         let evm_final = self.evm.final_block().await?;
         self.metrics.evm_final_block.set(evm_final as i64);
         let outbound = self.outbound(fin, status.next_nonce, evm_final).await;
