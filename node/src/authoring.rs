@@ -33,6 +33,7 @@ pub fn commit_final(
         let status = pool.status();
         m.pool_ready.set(status.ready as i64);
         m.pool_future.set(status.future as i64);
+        m.observe_signature_cache(client.executor().signature_cache().stats());
     }
     tracing::info!(target: "node", number, %hash, txs, ms = elapsed.as_millis() as u64, "sealed block");
     Ok(hash)

@@ -31,6 +31,8 @@ pub struct Metrics {
     pub extrinsics: IntCounter,
     /// RPC calls by method.
     pub rpc_calls: IntCounterVec,
+    /// Signature checks answered by the signature cache / verified, and its size.
+    pub signatures: IntGaugeVec,
     /// Whether the node has finished starting (for `/ready`).
     pub ready: AtomicBool,
 }
@@ -48,7 +50,12 @@ impl Metrics {
         )?;
         let extrinsics = IntCounter::new("extrinsics_total", "Extrinsics included in blocks")?;
         let rpc_calls = IntCounterVec::new(Opts::new("rpc_calls_total", "JSON-RPC calls by method"), &["method"])?;
+        let signatures = IntGaugeVec::new(
+            Opts::new("signature_checks", "Signature checks since start (cached, verified) and cache entries"),
+            &["kind"],
+        )?;
         registry.register(Box::new(rpc_calls.clone()))?;
+        registry.register(Box::new(signatures.clone()))?;
         registry.register(Box::new(height.clone()))?;
         registry.register(Box::new(pool_ready.clone()))?;
         registry.register(Box::new(pool_future.clone()))?;
@@ -62,8 +69,17 @@ impl Metrics {
             import_seconds,
             extrinsics,
             rpc_calls,
+            signatures,
             ready: AtomicBool::new(false),
         }))
+    }
+
+    /// Publish the signature cache's counters (once a block).
+    pub fn observe_signature_cache(&self, stats: ecochain_runtime::sigcache::CacheStats) {
+        let set = |kind: &str, value: u64| self.signatures.with_label_values(&[kind]).set(value as i64);
+        set("cached", stats.hits);
+        set("verified", stats.misses);
+        set("entries", stats.len as u64);
     }
 
     fn render(&self) -> Vec<u8> {

@@ -245,8 +245,10 @@ async fn start_consensus(
         proposer = proposer.with_author(sp_core::Pair::public(key).0);
     }
     let proposer = Arc::new(proposer);
+    let executor = client.executor();
     let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics| {
         if let Some(m) = &metrics {
+            m.observe_signature_cache(executor.signature_cache().stats());
             m.height.with_label_values(&["best"]).set(i64::from(number));
             m.height.with_label_values(&["finalized"]).set(i64::from(number));
             m.extrinsics.inc_by(extrinsics.len().saturating_sub(1) as u64);

@@ -21,6 +21,7 @@ extern crate alloc;
 
 mod apis;
 pub mod genesis;
+pub mod sigcache;
 pub mod signing;
 
 pub use apis::{api, BridgeApi, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
@@ -80,7 +81,8 @@ pub type TxExtension = (
     frame_system::CheckWeight<Runtime>,
 );
 /// An extrinsic as it travels and is stored.
-pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// Its signature is a `MultiSignature` checked through the node's [`sigcache`].
+pub type UncheckedExtrinsic = generic::UncheckedExtrinsic<Address, RuntimeCall, sigcache::CachedSignature, TxExtension>;
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// A block.

@@ -46,5 +46,5 @@ pub fn sign(
     let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
     let signature = payload.using_encoded(|bytes| signer.sign(bytes));
     let who: crate::AccountId = signer.public().into();
-    UncheckedExtrinsic::new_signed(call, Address::Id(who), MultiSignature::Sr25519(signature), extension)
+    UncheckedExtrinsic::new_signed(call, Address::Id(who), MultiSignature::Sr25519(signature).into(), extension)
 }

@@ -5,6 +5,9 @@
 //!
 //! - `import`: build a block of N transfers in-process and import it into
 //!   fresh databases, cold (a fresh process) and warm;
+//! - `storage`: a cold storage read and an amortized write (the runtime's `DbWeight`);
+//! - `overhead`: a signed extrinsic's and a transfer's native cost (the
+//!   runtime's `ExtrinsicBaseWeight` and transfer weight);
 //! - `spec`: a dev-type chain spec with N funded `//bench//{i}` senders, for
 //!   `ecochain --chain bench.json`;
 //! - `load`: pre-signed transfers submitted open-loop to running nodes over
@@ -16,6 +19,7 @@
 mod histogram;
 mod import;
 mod load;
+mod overhead;
 mod procstat;
 mod spec;
 mod storage;
@@ -49,6 +53,8 @@ enum Command {
     Load(load::LoadArgs),
     /// Measure a storage read and write in this node's database (the runtime's `DbWeight`).
     Storage(storage::StorageArgs),
+    /// Measure a signed extrinsic's base cost and a transfer's, executed natively (the runtime's weights).
+    Overhead(overhead::OverheadArgs),
     /// The fresh-process half of `import` (internal).
     #[command(hide = true)]
     ImportChild(import::ImportChildArgs),
@@ -105,6 +111,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Import(args) => import::run(args),
         Command::Storage(args) => storage::run(args),
+        Command::Overhead(args) => overhead::run(args),
         Command::ImportChild(args) => import::run_child(args),
         Command::Spec { accounts, local } => {
             let spec = if local { spec::bench_local_spec(accounts)? } else { spec::bench_spec(accounts)? };

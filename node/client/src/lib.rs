@@ -167,7 +167,7 @@ impl Client {
 
     /// The executor.
     pub fn executor(&self) -> Executor {
-        self.executor
+        self.executor.clone()
     }
 
     /// The database.

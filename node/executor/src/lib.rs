@@ -8,6 +8,10 @@
 //! A panic inside the runtime is caught and returned as
 //! [`Error::RuntimePanicked`]: a bad block or transaction never crashes the node.
 //!
+//! Every call carries the executor's [`SignatureCache`] as an externalities
+//! extension: a transaction's signature is verified once per node (at pool
+//! admission, usually), not again at re-validation, block building or import.
+//!
 //! [`BlockBuilder`] authors a block (initialize, inherents, extrinsics, each in
 //! its own overlay transaction so a failing one leaves no trace, finalize);
 //! [`Executor::execute_block`] re-executes an imported block and yields the
@@ -18,11 +22,12 @@ mod builder;
 pub use builder::{BlockBuilder, BuiltBlock, PushError};
 
 use codec::{Decode, Encode};
+use ecochain_runtime::sigcache::{SignatureCache, SignatureCacheExt};
 use ecochain_runtime::{Block, Header};
 use sp_core::traits::{CallContext, CodeExecutor, Externalities, FetchRuntimeCode, ReadRuntimeVersion, RuntimeCode};
 use sp_runtime::{traits::BlakeTwo256, StateVersion};
 use sp_state_machine::{Backend, OverlayedChanges, StateMachine, StorageChanges};
-use std::{borrow::Cow, panic::AssertUnwindSafe};
+use std::{borrow::Cow, panic::AssertUnwindSafe, sync::Arc};
 
 /// State version used for every root (V1: large values are hashed).
 pub const STATE_VERSION: StateVersion = StateVersion::V1;
@@ -118,13 +123,26 @@ impl FetchRuntimeCode for NoCode {
     }
 }
 
-/// Runs runtime calls against states.
-#[derive(Clone, Copy, Debug, Default)]
+/// Runs runtime calls against states. Clones share one [`SignatureCache`], so a
+/// signature the pool verified is not verified again when the block that
+/// carries it is built or imported.
+#[derive(Clone, Debug, Default)]
 pub struct Executor {
     native: NativeExecutor,
+    signatures: Arc<SignatureCache>,
 }
 
 impl Executor {
+    /// An executor whose signature cache remembers up to `capacity` verified signatures.
+    pub fn with_signature_cache(capacity: u32) -> Self {
+        Self { native: NativeExecutor, signatures: Arc::new(SignatureCache::new(capacity)) }
+    }
+
+    /// The signature cache every call of this executor (and its clones) shares.
+    pub fn signature_cache(&self) -> &SignatureCache {
+        &self.signatures
+    }
+
     /// Call `method` with `data` on `state`, recording writes in `overlay`.
     pub fn call_with_overlay<B: Backend<BlakeTwo256>>(
         &self,
@@ -135,7 +153,8 @@ impl Executor {
         context: CallContext,
     ) -> Result<Vec<u8>> {
         let runtime_code = RuntimeCode { code_fetcher: &NoCode, heap_pages: None, hash: b"ecochain-native".to_vec() };
-        let mut extensions = Default::default();
+        let mut extensions = sp_externalities::Extensions::new();
+        extensions.register(SignatureCacheExt(self.signatures.clone()));
         let mut machine =
             StateMachine::new(state, overlay, &self.native, method, data, &mut extensions, &runtime_code, context);
         machine.execute().map_err(|e| {

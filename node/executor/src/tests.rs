@@ -76,3 +76,73 @@ fn runtime_panic_is_caught() {
     let err = Executor::default().execute_block(&state, &block).err().expect("refused");
     assert!(matches!(err, Error::RuntimePanicked { .. }), "{err}");
 }
+
+/// `TaggedTransactionQueue_validate_transaction(External, xt, at)` on `state`.
+fn validate(executor: &Executor, state: &InMemoryBackend<BlakeTwo256>, xt: &[u8], at: sp_core::H256) -> bool {
+    let mut data = sp_runtime::transaction_validity::TransactionSource::External.encode();
+    data.extend_from_slice(xt);
+    data.extend_from_slice(at.as_bytes());
+    let validity: sp_runtime::transaction_validity::TransactionValidity =
+        executor.call_decode(state, "TaggedTransactionQueue_validate_transaction", &data).expect("validation runs");
+    validity.is_ok()
+}
+
+#[test]
+fn a_signature_is_verified_once_per_node() {
+    let (state, genesis) = dev_genesis();
+    let g = genesis.hash();
+    let executor = Executor::with_signature_cache(1024);
+    let xt = sign_immortal(transfer(ECT), &Alice.pair(), 0, g).encode();
+
+    // Pool admission verifies; re-validation and block building find it cached.
+    assert!(validate(&executor, &state, &xt, g));
+    assert_eq!(executor.signature_cache().stats().misses, 1);
+    assert!(validate(&executor, &state, &xt, g));
+    let mut builder = BlockBuilder::new(executor.clone(), &state, &genesis, Default::default()).expect("init");
+    builder.push_inherents(1_000).expect("inherents");
+    builder.push(xt.clone()).expect("transfer applies");
+    let built = builder.build().expect("finalize");
+    let stats = executor.signature_cache().stats();
+    assert_eq!((stats.misses, stats.hits, stats.len), (1, 2, 1));
+
+    // A node that never saw it verifies it at import, once.
+    let block = ecochain_runtime::Block {
+        header: built.header.clone(),
+        extrinsics: built
+            .extrinsics
+            .iter()
+            .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]).expect("decodes"))
+            .collect(),
+    };
+    let other = Executor::with_signature_cache(1024);
+    let (fresh, _) = dev_genesis();
+    let changes = other.execute_block(&fresh, &block).expect("imports");
+    assert_eq!(changes.transaction_storage_root, built.header.state_root);
+    assert_eq!(other.signature_cache().stats().misses, 1);
+}
+
+#[test]
+fn a_cached_signature_does_not_cover_another_payload() {
+    let (state, genesis) = dev_genesis();
+    let g = genesis.hash();
+    let executor = Executor::with_signature_cache(1024);
+    let genuine = sign_immortal(transfer(ECT), &Alice.pair(), 0, g);
+    assert!(validate(&executor, &state, &genuine.encode(), g));
+
+    // Alice's cached signature, moved onto a larger transfer: refused (BadProof), never cached.
+    let mut forged = sign_immortal(transfer(1_000 * ECT), &Alice.pair(), 0, g);
+    if let (sp_runtime::generic::Preamble::Signed(_, forged_sig, _), sp_runtime::generic::Preamble::Signed(_, sig, _)) =
+        (&mut forged.preamble, &genuine.preamble)
+    {
+        *forged_sig = sig.clone();
+    }
+    for _ in 0..2 {
+        assert!(!validate(&executor, &state, &forged.encode(), g));
+    }
+    let stats = executor.signature_cache().stats();
+    assert_eq!((stats.len, stats.hits, stats.misses), (1, 0, 3));
+
+    let mut builder = BlockBuilder::new(executor.clone(), &state, &genesis, Default::default()).expect("init");
+    builder.push_inherents(1_000).expect("inherents");
+    assert!(matches!(builder.push(forged.encode()), Err(PushError::Invalid(_))));
+}

@@ -11,3 +11,4 @@ mod common;
 mod block;
 mod genesis;
 mod governance;
+mod sigcache;
