@@ -2,7 +2,7 @@
 # Performance benchmarks on this machine; writes a markdown table to OUT
 # (default bench-results.md) and prints it. The numbers come from
 # ecochain-bench; nothing here asserts on them.
-#   scripts/bench.sh                  storage read/write costs, block import (2,000 transfers), then a dev chain
+#   scripts/bench.sh                  storage read/write costs, extrinsic overhead, block import (2,000 transfers), then a dev chain
 #                                     with 500 funded senders under 20,000 transfers
 #   TXS=5000 ACCOUNTS=200 RATE=2000 PACED_RATE=500 scripts/bench.sh
 #   PERF=1 scripts/bench.sh           also samples the node with `perf` during the load
@@ -79,6 +79,9 @@ strip() { sed 's/\x1b\[[0-9;]*m//g' "$@"; }
 
 echo "== storage read and write costs (the runtime's DbWeight)" >&2
 timeout 300 "$BENCH" storage --accounts "${STORAGE_ACCOUNTS:-20000}" --rows "$WORK/import.rows" >&2
+
+echo "== extrinsic overhead: a signed remark and a transfer, executed natively (the runtime's weights)" >&2
+timeout 300 "$BENCH" overhead --extrinsics "$TRANSFERS" --rows "$WORK/import.rows" >&2
 
 echo "== block import: $TRANSFERS transfers" >&2
 timeout 300 "$BENCH" import --transfers "$TRANSFERS" --rows "$WORK/import.rows" | tee "$WORK/import.txt" >&2

@@ -1,6 +1,7 @@
 use crate::common::*;
 use codec::{Decode, Encode};
 use ecochain_runtime::{api, Balances, Runtime, RuntimeCall, RuntimeEvent, ECT};
+use frame_support::dispatch::DispatchClass;
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie};
 use sp_runtime::{traits::Header as _, transaction_validity::TransactionValidityError};
 
@@ -165,5 +166,24 @@ fn full_block_of_transfers_stays_within_weight_limits() {
         let used = frame_system::Pallet::<Runtime>::block_weight().total().ref_time();
         assert!(used <= max_block_ref_time(), "block weight {used} within the limit");
         assert_eq!(block.extrinsics.len(), 501);
+    });
+}
+
+/// The block capacity the weights promise: 2,000 signed transfers fit in one
+/// block's normal-class weight and length (`CheckWeight` refuses any that
+/// would not, and `author_block` expects every one to apply).
+#[test]
+fn two_thousand_transfers_fit_in_one_block() {
+    let chain = Chain::dev();
+    let g = chain.genesis_hash();
+    let xts: Vec<_> = (0..2_000).map(|n| sign(transfer(Bob, ECT), Alice, n, g)).collect();
+    chain.ext().execute_with(|| {
+        let (block, outcomes) = author_block(&chain.genesis, 6_000, xts);
+        assert!(outcomes.iter().all(|o| o.is_ok()));
+        assert_eq!(block.extrinsics.len(), 2_001);
+        let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+        let normal = frame_system::Pallet::<Runtime>::block_weight().get(DispatchClass::Normal).ref_time();
+        let limit = weights.get(DispatchClass::Normal).max_total.expect("normal transactions are limited").ref_time();
+        assert!(normal <= limit, "normal weight {normal} within {limit}");
     });
 }
