@@ -24,8 +24,8 @@ use crate::{AllowFn, Error, Result};
 const IDENTIFY_PROTOCOL: &str = "/ecochain/tx-gossip/1";
 
 /// Room for the protobuf envelope of one gossipsub message around its data:
-/// author (~40 bytes), sequence number (~10), signature (64), public key (~40),
-/// field tags and lengths. The topic string is added on top.
+/// field tags and lengths (an anonymous message has no author, sequence
+/// number, signature or key). The topic string is added on top.
 const MESSAGE_OVERHEAD: usize = 512;
 
 /// Room for control messages (IHAVE/IWANT/IDONTWANT lists, subscriptions) in
@@ -61,7 +61,7 @@ impl Behaviour {
         allowed: AllowFn,
     ) -> Result<Self> {
         let gossipsub = gossipsub::Behaviour::new(
-            gossipsub::MessageAuthenticity::Signed(keypair.clone()),
+            gossipsub::MessageAuthenticity::Anonymous,
             gossipsub_config(topic, max_tx_bytes)?,
         )
         .map_err(Error::Gossipsub)?;
@@ -74,13 +74,22 @@ impl Behaviour {
     }
 }
 
-/// Gossipsub parameters: signed messages validated strictly, content-addressed
-/// ids (so the same transaction from two nodes is one message), size limits
-/// derived from `max_tx_bytes`, and explicit acceptance by the service.
+/// Gossipsub parameters: anonymous messages, content-addressed ids (so the same
+/// transaction from two nodes is one message), size limits derived from
+/// `max_tx_bytes`, and explicit acceptance by the service.
+///
+/// Messages carry no author signature. A transaction authenticates itself (its
+/// own signature, checked by every pool), and the peer that relays a message is
+/// authenticated by the noise handshake and the allow-list; an ed25519 message
+/// signature would add one signing per published transaction and one
+/// verification per received copy (gossipsub verifies before it drops
+/// duplicates), the largest network cost per transaction.
 pub(crate) fn gossipsub_config(topic: &gossipsub::IdentTopic, max_tx_bytes: usize) -> Result<gossipsub::Config> {
     let message_limit = max_tx_bytes.saturating_add(MESSAGE_OVERHEAD + topic.hash().as_str().len());
     let config = gossipsub::ConfigBuilder::default()
-        .validation_mode(gossipsub::ValidationMode::Strict)
+        // Permissive: a signed message from a node of an earlier release is still
+        // verified and accepted (those nodes, validating strictly, refuse ours).
+        .validation_mode(gossipsub::ValidationMode::Permissive)
         .message_id_fn(|message| gossipsub::MessageId::new(&message_id(&message.data)))
         .validate_messages()
         .max_transmit_size(message_limit.saturating_add(FRAME_OVERHEAD))

@@ -18,7 +18,9 @@
 //! function is asked at every connection (it follows on-chain state), and
 //! connected peers are checked again periodically.
 //!
-//! Gossipsub messages are signed by their author and validated strictly; the
+//! Gossipsub messages are anonymous: a transaction carries its own signature,
+//! which every pool checks, and the relaying peer is authenticated by noise and
+//! the allow-list, so a per-message ed25519 signature would only cost CPU. The
 //! message id is the blake2-256 hash of the transaction, so one transaction is
 //! one message whoever publishes it, and gossipsub never sends a message back
 //! to the peer it came from. Transactions larger than `max_tx_bytes` are
