@@ -292,7 +292,7 @@ async fn start_tx_gossip(
         listen: format!("/ip4/{}/tcp/{gossip_port}", args.listen_ip).parse().context("gossip listen address")?,
         peers,
         keypair: Keypair::ed25519_from_bytes(node_key).context("node key")?,
-        topic: format!("/ecochain/{}/tx/1", hex::encode(client.genesis_hash().0)),
+        topic: format!("/ecochain/{}/tx/2", hex::encode(client.genesis_hash().0)),
         max_tx_bytes: ecochain_client::MAX_EXTRINSIC_BYTES,
     };
     let check = allowed_ids.clone();

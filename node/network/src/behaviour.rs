@@ -74,9 +74,9 @@ impl Behaviour {
     }
 }
 
-/// Gossipsub parameters: anonymous messages, content-addressed ids (so the same
-/// transaction from two nodes is one message), size limits derived from
-/// `max_tx_bytes`, and explicit acceptance by the service.
+/// Gossipsub parameters: anonymous messages, content-addressed ids, size
+/// limits derived from `max_tx_bytes` and the batch size, and explicit
+/// acceptance by the service.
 ///
 /// Messages carry no author signature. A transaction authenticates itself (its
 /// own signature, checked by every pool), and the peer that relays a message is
@@ -85,11 +85,9 @@ impl Behaviour {
 /// verification per received copy (gossipsub verifies before it drops
 /// duplicates), the largest network cost per transaction.
 pub(crate) fn gossipsub_config(topic: &gossipsub::IdentTopic, max_tx_bytes: usize) -> Result<gossipsub::Config> {
-    let message_limit = max_tx_bytes.saturating_add(MESSAGE_OVERHEAD + topic.hash().as_str().len());
+    let message_limit = max_message_data(max_tx_bytes).saturating_add(MESSAGE_OVERHEAD + topic.hash().as_str().len());
     let config = gossipsub::ConfigBuilder::default()
-        // Permissive: a signed message from a node of an earlier release is still
-        // verified and accepted (those nodes, validating strictly, refuse ours).
-        .validation_mode(gossipsub::ValidationMode::Permissive)
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
         .message_id_fn(|message| gossipsub::MessageId::new(&message_id(&message.data)))
         .validate_messages()
         .max_transmit_size(message_limit.saturating_add(FRAME_OVERHEAD))
@@ -99,8 +97,13 @@ pub(crate) fn gossipsub_config(topic: &gossipsub::IdentTopic, max_tx_bytes: usiz
     Ok(config)
 }
 
-/// The gossipsub message id of a transaction: its blake2-256 hash (the same
-/// hash the pool uses).
+/// The largest batch a node publishes: a full batch, or one transaction of
+/// `max_tx_bytes` alone.
+pub(crate) fn max_message_data(max_tx_bytes: usize) -> usize {
+    crate::batch::BATCH_MAX_BYTES.max(crate::batch::encoded_len(&[]).saturating_add(max_tx_bytes))
+}
+
+/// The gossipsub message id of a batch: its blake2-256 hash.
 pub(crate) fn message_id(data: &[u8]) -> [u8; 32] {
     sp_crypto_hashing::blake2_256(data)
 }

@@ -7,7 +7,7 @@
 //!
 //! [`TxGossip::start`] builds a libp2p swarm (TCP or DNS, noise, yamux) with
 //! gossipsub, identify and ping, subscribes to one topic (one per chain, e.g.
-//! `/ecochain/<genesis hash>/tx/1`), listens, dials the configured peers and
+//! `/ecochain/<genesis hash>/tx/2`), listens, dials the configured peers and
 //! redials them with backoff. Received transactions come out of a bounded
 //! channel; the node hands them to its pool. The service is an actor: one task
 //! owns the swarm, the [`TxGossip`] handles send it commands.
@@ -18,14 +18,18 @@
 //! function is asked at every connection (it follows on-chain state), and
 //! connected peers are checked again periodically.
 //!
-//! Gossipsub messages are anonymous: a transaction carries its own signature,
-//! which every pool checks, and the relaying peer is authenticated by noise and
-//! the allow-list, so a per-message ed25519 signature would only cost CPU. The
-//! message id is the blake2-256 hash of the transaction, so one transaction is
-//! one message whoever publishes it, and gossipsub never sends a message back
-//! to the peer it came from. Transactions larger than `max_tx_bytes` are
-//! neither published nor accepted.
+//! A gossipsub message is a batch of the transactions a node submitted within
+//! 5 ms (up to 64 KiB; see `batch`), so the transport's per-message cost is
+//! paid once per batch. Messages are anonymous: a transaction carries its own
+//! signature, which every pool checks, and the relaying peer is authenticated
+//! by noise and the allow-list, so a per-message ed25519 signature would only
+//! cost CPU. The message id is the blake2-256 hash of the batch, and gossipsub
+//! never sends a message back to the peer it came from; a transaction that
+//! reaches a pool twice (submitted to two nodes) is refused there as already
+//! imported. Transactions larger than `max_tx_bytes` are neither published
+//! nor delivered.
 
+mod batch;
 mod behaviour;
 mod dialer;
 mod error;
@@ -71,7 +75,8 @@ pub struct Config {
     pub peers: Vec<Multiaddr>,
     /// The node's network identity.
     pub keypair: Keypair,
-    /// The gossipsub topic, one per chain, e.g. `format!("/ecochain/{genesis_hex}/tx/1")`.
+    /// The gossipsub topic, one per chain, e.g. `format!("/ecochain/{genesis_hex}/tx/2")`
+    /// (`2`: batches of anonymous messages; nodes of `tx/1` sent one signed message per transaction).
     pub topic: String,
     /// Largest transaction, in bytes, that is published or accepted.
     pub max_tx_bytes: usize,
@@ -134,6 +139,7 @@ impl TxGossip {
             shared: shared.clone(),
             received: received_tx,
             mailbox: mailbox_rx,
+            outbox: Default::default(),
         };
         tokio::time::timeout(LISTEN_TIMEOUT, worker.wait_listening(listener, &config.listen))
             .await

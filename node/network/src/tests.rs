@@ -16,7 +16,7 @@ use tokio::{sync::mpsc, time::timeout};
 
 use crate::{behaviour, AllowFn, Config, Error, TxGossip};
 
-const TOPIC: &str = "/ecochain/00/tx/1";
+const TOPIC: &str = "/ecochain/00/tx/2";
 /// Upper bound for anything that should happen.
 const PATIENCE: Duration = Duration::from_secs(10);
 /// How long we watch for something that must not happen.
@@ -101,6 +101,25 @@ async fn transaction_reaches_every_node_over_two_hops() {
 }
 
 #[tokio::test]
+async fn a_burst_of_transactions_arrives_whole_in_batches() {
+    let (a, _a_rx) = node(Keypair::generate_ed25519(), vec![], 1024, allow_all()).await;
+    let (b, mut b_rx) = node(Keypair::generate_ed25519(), vec![addr(&a)], 1024, allow_all()).await;
+    wait_peers(&a, &[&b]).await;
+    wait_peers(&b, &[&a]).await;
+    // 500 × 204 bytes: more than one 64 KiB batch.
+    let sent: Vec<Vec<u8>> = (0..500u32).map(|i| [i.to_le_bytes().to_vec(), vec![0; 196]].concat()).collect();
+    for tx in &sent {
+        a.publish(tx.clone());
+    }
+    let mut got = Vec::new();
+    while got.len() < sent.len() {
+        got.push(receive(&mut b_rx).await.1);
+    }
+    assert_eq!(got, sent, "every transaction, once, in order");
+    assert_nothing(&mut b_rx).await;
+}
+
+#[tokio::test]
 async fn peer_not_on_the_allow_list_is_refused_at_the_connection() {
     let (ka, kb, kx) = (Keypair::generate_ed25519(), Keypair::generate_ed25519(), Keypair::generate_ed25519());
     let (ida, idb, idx) = (ka.public().to_peer_id(), kb.public().to_peer_id(), kx.public().to_peer_id());
@@ -149,9 +168,8 @@ async fn oversize_transactions_are_not_delivered() {
     wait_peers(&a, &[&b]).await;
     wait_peers(&b, &[&a]).await;
 
-    // Slightly over B's limit: fits B's frame limits, refused by B's check.
+    // Over B's limit: in A's batch, dropped by B's check (and the batch not forwarded).
     a.publish(vec![1; 1100]);
-    // Far over B's limit: refused by B's gossipsub decoder.
     a.publish(vec![2; 20_000]);
     // Within the limit: delivered, and first, so the others were dropped.
     a.publish(vec![3; 1024]);
@@ -189,7 +207,7 @@ async fn start_rejects_bad_configuration() {
 }
 
 #[test]
-fn message_id_is_the_transaction_hash() {
+fn message_id_is_the_batch_hash() {
     assert_eq!(behaviour::message_id(b"tx"), sp_crypto_hashing::blake2_256(b"tx"));
     assert_ne!(behaviour::message_id(b"tx"), behaviour::message_id(b"tx2"));
 }
@@ -200,7 +218,8 @@ fn gossipsub_limits_follow_max_tx_bytes() {
     for max in [1, 1024, 4 * 1024 * 1024] {
         let config = behaviour::gossipsub_config(&topic, max).unwrap();
         let per_message = config.max_transmit_size_for_topic(&topic.hash());
-        assert!(per_message > max && per_message < max + 1024);
+        let data = max.max(crate::batch::BATCH_MAX_BYTES);
+        assert!(per_message > data && per_message < data + 1024);
         assert!(config.max_transmit_size() > per_message);
         assert!(config.validate_messages());
     }

@@ -21,6 +21,7 @@ use tokio::{
 use tracing::{debug, info, trace, warn};
 
 use crate::{
+    batch::{self, Outbox},
     behaviour::{Behaviour, BehaviourEvent, NotAllowed},
     dialer::Dialer,
     AllowFn, Error, Result, LOG_TARGET,
@@ -56,6 +57,8 @@ pub(crate) struct Worker {
     pub(crate) shared: Arc<Shared>,
     pub(crate) received: mpsc::Sender<(PeerId, Vec<u8>)>,
     pub(crate) mailbox: mpsc::Receiver<Command>,
+    /// Local transactions waiting to go out in the next batch.
+    pub(crate) outbox: Outbox,
 }
 
 impl Worker {
@@ -89,12 +92,18 @@ impl Worker {
         loop {
             self.dial_due();
             let redial = self.dialer.next_deadline();
+            let flush = self.outbox.deadline();
             tokio::select! {
                 command = self.mailbox.recv() => match command {
                     Some(command) => self.on_command(command),
                     None => break,
                 },
                 event = self.swarm.select_next_some() => self.on_swarm_event(event),
+                () = sleep_until(flush) => {
+                    if let Some(batch) = self.outbox.take() {
+                        self.publish(batch);
+                    }
+                }
                 () = sleep_until(redial) => {}
                 _ = recheck.tick() => self.recheck_allowed(),
             }
@@ -105,12 +114,19 @@ impl Worker {
     fn on_command(&mut self, command: Command) {
         match command {
             Command::Publish(tx) => {
-                let len = tx.len();
-                match self.swarm.behaviour_mut().gossipsub.publish(self.topic.clone(), tx) {
-                    Ok(id) => debug!(target: LOG_TARGET, message_id = %id, len, "transaction gossiped"),
-                    Err(error) => debug!(target: LOG_TARGET, %error, len, "transaction not gossiped"),
+                for batch in self.outbox.push(tx, Instant::now()) {
+                    self.publish(batch);
                 }
             }
+        }
+    }
+
+    fn publish(&mut self, batch: Vec<u8>) {
+        let len = batch.len();
+        match self.swarm.behaviour_mut().gossipsub.publish(self.topic.clone(), batch) {
+            Ok(id) => debug!(target: LOG_TARGET, message_id = %id, len, "transactions gossiped"),
+            // No peer yet, say: the transactions stay in the local pool.
+            Err(error) => debug!(target: LOG_TARGET, %error, len, "transactions not gossiped"),
         }
     }
 
@@ -205,40 +221,54 @@ impl Worker {
         }
     }
 
+    /// Whether gossipsub should forward `message`, and the transactions to hand
+    /// to the node: a malformed batch is rejected (and counts against the peer);
+    /// a batch holding a transaction above our limit (a peer configured with a
+    /// larger one) is not forwarded, and only its transactions within the limit
+    /// are delivered.
+    fn check_batch(&self, from: &PeerId, message: &gossipsub::Message) -> (MessageAcceptance, Vec<Vec<u8>>) {
+        if message.topic != self.topic.hash() {
+            return (MessageAcceptance::Ignore, Vec::new());
+        }
+        let Some(txs) = batch::decode(&message.data) else {
+            debug!(target: LOG_TARGET, peer_id = %from, len = message.data.len(), "rejected malformed batch");
+            return (MessageAcceptance::Reject, Vec::new());
+        };
+        let total = txs.len();
+        let within: Vec<Vec<u8>> =
+            txs.into_iter().filter(|tx| tx.len() <= self.max_tx_bytes).map(<[u8]>::to_vec).collect();
+        if within.len() < total {
+            debug!(
+                target: LOG_TARGET,
+                peer_id = %from,
+                oversize = total - within.len(),
+                max = self.max_tx_bytes,
+                "dropped oversize transactions"
+            );
+            return (MessageAcceptance::Ignore, within);
+        }
+        (MessageAcceptance::Accept, within)
+    }
+
     fn on_gossipsub(&mut self, event: gossipsub::Event) {
         match event {
             gossipsub::Event::Message { propagation_source, message_id, message } => {
-                let acceptance = if message.topic != self.topic.hash() {
-                    MessageAcceptance::Ignore
-                } else if message.data.len() > self.max_tx_bytes {
-                    debug!(
-                        target: LOG_TARGET,
-                        peer_id = %propagation_source,
-                        len = message.data.len(),
-                        max = self.max_tx_bytes,
-                        "rejected oversize transaction"
-                    );
-                    MessageAcceptance::Reject
-                } else {
-                    MessageAcceptance::Accept
-                };
-                let accepted = matches!(acceptance, MessageAcceptance::Accept);
+                let (acceptance, txs) = self.check_batch(&propagation_source, &message);
                 self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
                     &message_id,
                     &propagation_source,
                     acceptance,
                 );
-                if !accepted {
-                    return;
-                }
-                trace!(target: LOG_TARGET, peer_id = %propagation_source, %message_id, "received transaction");
-                match self.received.try_send((propagation_source, message.data)) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(_)) => {
-                        debug!(target: LOG_TARGET, %message_id, "receiver full, dropped transaction")
-                    }
-                    Err(TrySendError::Closed(_)) => {
-                        trace!(target: LOG_TARGET, %message_id, "no receiver, dropped transaction")
+                trace!(target: LOG_TARGET, peer_id = %propagation_source, %message_id, txs = txs.len(), "received transactions");
+                for tx in txs {
+                    match self.received.try_send((propagation_source, tx)) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(_)) => {
+                            debug!(target: LOG_TARGET, %message_id, "receiver full, dropped transaction")
+                        }
+                        Err(TrySendError::Closed(_)) => {
+                            trace!(target: LOG_TARGET, %message_id, "no receiver, dropped transaction")
+                        }
                     }
                 }
             }
