@@ -5,11 +5,11 @@
 //! for a *wasm* runtime on Parity's reference machine; this runtime is executed
 //! natively, where the same work costs a fraction. The figures here come from
 //! `ecochain-bench overhead` (the analogue of `benchmark overhead` and
-//! `benchmark pallet`), release build, on the 2-core Xeon the other numbers in
-//! this repository were measured on, taken as Substrate takes them (the
-//! average, times 1.0), and on this noisy 2-core VM the highest median of
-//! several runs. Regenerate them with
-//! `ecochain-bench overhead --extrinsics 4000 --repeat 15` (a few times).
+//! `benchmark pallet`), release build, on the 2-core AMD EPYC VM the other
+//! numbers in this repository were measured on, taken as Substrate takes them
+//! (the average, times 1.0; on this noisy VM, the highest median of several
+//! runs). Regenerate them with `ecochain-bench overhead --extrinsics 4000
+//! --repeat 15`, a few times.
 //!
 //! Storage is priced apart at the runtime's `DbWeight` (a cold trie read and an
 //! amortized write: see `DB_READ_NS`). A transaction is

@@ -14,6 +14,18 @@ fn dev_genesis() -> (InMemoryBackend<BlakeTwo256>, Header) {
     (backend, Executor::genesis_header(root))
 }
 
+/// The block `built`, decoded as an importer receives it.
+fn decoded(built: &BuiltBlock) -> ecochain_runtime::Block {
+    ecochain_runtime::Block {
+        header: built.header.clone(),
+        extrinsics: built
+            .extrinsics
+            .iter()
+            .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]).expect("decodes"))
+            .collect(),
+    }
+}
+
 fn transfer(amount: u128) -> RuntimeCall {
     RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
         dest: Bob.to_account_id().into(),
@@ -51,14 +63,7 @@ fn built_block_reimports_to_the_same_root() {
     assert_eq!(built.header.parent_hash, g);
     assert_eq!(built.changes.transaction_storage_root, built.header.state_root);
 
-    let block = ecochain_runtime::Block {
-        header: built.header.clone(),
-        extrinsics: built
-            .extrinsics
-            .iter()
-            .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]).expect("decodes"))
-            .collect(),
-    };
+    let block = decoded(&built);
     let (fresh, _) = dev_genesis();
     let changes = Executor::default().execute_block(&fresh, &block).expect("imports");
     assert_eq!(changes.transaction_storage_root, built.header.state_root);
@@ -106,14 +111,7 @@ fn a_signature_is_verified_once_per_node() {
     assert_eq!((stats.misses, stats.hits, stats.len), (1, 2, 1));
 
     // A node that never saw it verifies it at import, once.
-    let block = ecochain_runtime::Block {
-        header: built.header.clone(),
-        extrinsics: built
-            .extrinsics
-            .iter()
-            .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]).expect("decodes"))
-            .collect(),
-    };
+    let block = decoded(&built);
     let other = Executor::with_signature_cache(1024);
     let (fresh, _) = dev_genesis();
     let changes = other.execute_block(&fresh, &block).expect("imports");
