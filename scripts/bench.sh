@@ -10,7 +10,7 @@
 #   NODE_ARGS="--block-time-ms 500" scripts/bench.sh   extra node options
 #   RPC_SECS=30 RPC_CONNS=128 scripts/bench.sh   RPC read benchmark knobs (RPC_BENCH=0 skips it)
 #   NET_TXS=30000 NET_PACED_RATE=1000 scripts/bench.sh   4-validator load knobs (NETWORK=0 skips it)
-# 4 validators: scripts/local-testnet.sh on a spec from `ecochain-bench spec --local`
+# 4 validators: scripts/local-testnet.sh (FULL_NODE=0: the validators only) on a spec from `ecochain-bench spec --local`
 # (free ports, temporary dir), loaded round-robin through the four validators' RPC.
 # RPC reads: after the load, `wrk` (HTTP keep-alive, scripts/bench/jsonrpc.lua) calls
 # `ect_balance` and `state_getStorage` (System.Account) of Alice on the node, then
@@ -35,7 +35,7 @@ RPC_THREADS="${RPC_THREADS:-2}"
 RPC_CHECK="${RPC_CHECK:-1}"        # wrk reads every answer and counts JSON-RPC errors (1: ~3% of a core)
 ANVIL="${ANVIL:-node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}"
 NETWORK="${NETWORK:-1}"            # 4-validator load run (0: skip)
-NET_TXS="${NET_TXS:-20000}"        # saturated run
+NET_TXS="${NET_TXS:-60000}"        # saturated run (about 20 s at 2,500/s)
 NET_PACED_RATE="${NET_PACED_RATE:-1000}"
 NET_PACED_SECS="${NET_PACED_SECS:-15}"
 # 400 ms heights: at 1 s, a transaction waits 500 ms on average for the next proposal,
@@ -56,7 +56,7 @@ PERF_PID=""
 ANVIL_PID=""
 NET_DIR=""
 net_env() {
-  CHAIN="$WORK/bench-local.json" TESTNET_DIR="$NET_DIR" ECOCHAIN_BIN="$NODE" BLOCK_TIME_MS="$NET_BLOCK_TIME_MS" \
+  CHAIN="$WORK/bench-local.json" TESTNET_DIR="$NET_DIR" ECOCHAIN_BIN="$NODE" BLOCK_TIME_MS="$NET_BLOCK_TIME_MS" FULL_NODE=0 \
     BASE_RPC_PORT="$NET_PORT" BASE_P2P_PORT=$((NET_PORT + 10)) BASE_PROM_PORT=$((NET_PORT + 30)) "$@"
 }
 cleanup() {

@@ -3,6 +3,7 @@
 #   scripts/local-testnet.sh start     build if needed, start all five, wait for blocks
 #   scripts/local-testnet.sh stop      stop them (by PID)
 #   scripts/local-testnet.sh status    best/finalized height of each node
+# FULL_NODE=0 starts the four validators only (benchmarks: no fifth process on the cores).
 # RPC ports BASE_RPC_PORT..+4 (default 9944..9948); p2p ports BASE_P2P_PORT+2i
 # (consensus) and +1 (transaction gossip); metrics BASE_PROM_PORT+i.
 # Data in TESTNET_DIR (default ~/.local/share/ecochain/local-testnet). The dev
@@ -18,6 +19,9 @@ DIR="${TESTNET_DIR:-$HOME/.local/share/ecochain/local-testnet}"
 BIN="${ECOCHAIN_BIN:-$CARGO_TARGET_DIR/release/ecochain}"
 BLOCK_TIME_MS="${BLOCK_TIME_MS:-1000}"
 CHAIN="${CHAIN:-local}"   # or a spec file with the id ecochain_local (ecochain-bench spec --local)
+FULL_NODE="${FULL_NODE:-1}"
+NODES=5
+if [ "$FULL_NODE" = 0 ]; then NODES=4; fi
 NAMES=(alice bob charlie dave full)
 SEEDS=(//Alice //Bob //Charlie //Dave "")
 
@@ -39,7 +43,7 @@ start() {
   printf '%s' "$full_seed" > "$DIR/full/chains/ecochain_local/network/node_key"
   echo "$full_id  # full node" > "$DIR/allowlist"
   peers=()
-  for i in 0 1 2 3 4; do
+  for ((i = 0; i < NODES; i++)); do
     if [ "$i" -lt 4 ]; then
       id=$("$BIN" key inspect --scheme ed25519 "${SEEDS[$i]}" --json | sed -E 's/.*"peerId":"([^"]+)".*/\1/')
     else
@@ -47,12 +51,12 @@ start() {
     fi
     peers+=("/ip4/127.0.0.1/tcp/$((BASE_P2P_PORT + 2 * i))/p2p/$id")
   done
-  for i in 0 1 2 3 4; do
+  for ((i = 0; i < NODES; i++)); do
     name=${NAMES[$i]}
     base="$DIR/$name"
     mkdir -p "$base"
     boot=()
-    for j in 0 1 2 3 4; do [ "$j" -ne "$i" ] && boot+=("${peers[$j]}"); done
+    for ((j = 0; j < NODES; j++)); do [ "$j" -ne "$i" ] && boot+=("${peers[$j]}"); done
     args=(--chain "$CHAIN" --base-path "$base" --name "$name" --rpc-port $((BASE_RPC_PORT + i))
           --port $((BASE_P2P_PORT + 2 * i)) --listen-ip 127.0.0.1 --prometheus-port $((BASE_PROM_PORT + i))
           --block-time-ms "$BLOCK_TIME_MS" --allowlist "$DIR/allowlist" --bootnodes "$(IFS=,; echo "${boot[*]}")")
