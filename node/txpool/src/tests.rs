@@ -219,6 +219,15 @@ fn duplicates_cycles_and_tagless_transactions_are_refused() {
     replaces_its_parent.validity.provides.push(tag(1, 0));
     replaces_its_parent.validity.priority = 100;
     assert_eq!(pool.submit(replaces_its_parent), Err(PoolError::CycleDetected));
+
+    // A cycle through the pool: A waits for tag X and provides Y; B requires Y and provides X.
+    let mut waits_for_x = signed(4, 5).build();
+    (waits_for_x.validity.requires, waits_for_x.validity.provides) = (vec![b"x".to_vec()], vec![b"y".to_vec()]);
+    assert_eq!(pool.submit(waits_for_x), Ok(SubmitOutcome::Future));
+    let mut closes_the_loop = signed(5, 5).build();
+    (closes_the_loop.validity.requires, closes_the_loop.validity.provides) = (vec![b"y".to_vec()], vec![b"x".to_vec()]);
+    assert_eq!(pool.submit(closes_the_loop), Err(PoolError::CycleDetected));
+    pool.check_invariants();
     pool.check_invariants();
 }
 
