@@ -35,7 +35,7 @@ RPC_THREADS="${RPC_THREADS:-2}"
 RPC_CHECK="${RPC_CHECK:-1}"        # wrk reads every answer and counts JSON-RPC errors (1: ~3% of a core)
 ANVIL="${ANVIL:-node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil}"
 NETWORK="${NETWORK:-1}"            # 4-validator load run (0: skip)
-NET_TXS="${NET_TXS:-60000}"        # saturated run (about 20 s at 2,500/s)
+NET_TXS="${NET_TXS:-60000}"        # saturated run (about 24 s at 2,500/s)
 NET_PACED_RATE="${NET_PACED_RATE:-1000}"
 NET_PACED_SECS="${NET_PACED_SECS:-15}"
 # 400 ms heights: at 1 s, a transaction waits 500 ms on average for the next proposal,

@@ -56,7 +56,8 @@ pub struct ImportChildArgs {
     pub dir: PathBuf,
 }
 
-fn archive() -> ecochain_storage::Config {
+/// An archive database (every state kept), so each block can run on its parent.
+pub(crate) fn archive() -> ecochain_storage::Config {
     ecochain_storage::Config { pruning: ecochain_storage::Pruning::Archive, ..Default::default() }
 }
 
@@ -77,6 +78,13 @@ pub fn transfer(from: &sr25519::Pair, to: &sr25519::Pair, nonce: u32, genesis: H
 
 /// A block as the import child reads it: the header and the encoded extrinsics.
 pub type EncodedBlock = (Header, Vec<Vec<u8>>);
+
+/// The block of `header` and the encoded `extrinsics`, decoded for execution.
+pub(crate) fn decode_block(header: Header, extrinsics: &[Vec<u8>]) -> anyhow::Result<Block> {
+    let extrinsics =
+        extrinsics.iter().map(|x| UncheckedExtrinsic::decode(&mut &x[..])).collect::<Result<Vec<_>, _>>()?;
+    Ok(Block { header, extrinsics })
+}
 
 /// Build blocks of `xts` on `author`'s best block, as the proposer does (with
 /// the dev validator named as author), and commit each: as many blocks as the
@@ -342,14 +350,7 @@ pub fn run_child(args: ImportChildArgs) -> anyhow::Result<()> {
     let mut execute_s = 0.0;
     for block in &blocks {
         let state = client.state_at(&block.header.parent_hash)?;
-        let decoded = Block {
-            header: block.header.clone(),
-            extrinsics: block
-                .extrinsics
-                .iter()
-                .map(|x| UncheckedExtrinsic::decode(&mut &x[..]))
-                .collect::<Result<_, _>>()?,
-        };
+        let decoded = decode_block(block.header.clone(), &block.extrinsics)?;
         let started = Instant::now();
         let changes = client.executor().execute_block(&state, &decoded)?;
         execute_s += started.elapsed().as_secs_f64();

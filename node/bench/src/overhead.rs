@@ -18,15 +18,15 @@
 //! (warm) trie cache, the event. A transfer's own cost is the difference.
 
 use crate::{
-    import::{build_blocks, transfer, EncodedBlock},
+    import::{archive, build_blocks, decode_block, transfer, EncodedBlock},
     spec::{bench_pairs, bench_spec_for},
     Rows,
 };
 use anyhow::Context;
-use codec::{Decode, Encode};
+use codec::Encode;
 use ecochain_client::Client;
 use ecochain_executor::Executor;
-use ecochain_runtime::{signing::sign_immortal, Block, RuntimeCall, UncheckedExtrinsic};
+use ecochain_runtime::{signing::sign_immortal, Block, RuntimeCall};
 use std::{path::PathBuf, time::Instant};
 
 /// Options of `overhead`.
@@ -64,14 +64,7 @@ fn execute_all(client: &Client, executor: &Executor, blocks: &[Block]) -> anyhow
 }
 
 fn decode(blocks: Vec<EncodedBlock>) -> anyhow::Result<Vec<Block>> {
-    blocks
-        .into_iter()
-        .map(|(header, body)| {
-            let extrinsics =
-                body.iter().map(|x| UncheckedExtrinsic::decode(&mut &x[..])).collect::<Result<Vec<_>, _>>()?;
-            Ok(Block { header, extrinsics })
-        })
-        .collect()
+    blocks.into_iter().map(|(header, body)| decode_block(header, &body)).collect()
 }
 
 /// Per-extrinsic seconds of one kind: (Σ block time − blocks × empty) / extrinsics.
@@ -86,8 +79,7 @@ pub fn run(args: OverheadArgs) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("temp dir")?;
     let pairs = bench_pairs(n)?;
     let spec = bench_spec_for(&pairs, n)?;
-    let archive = ecochain_storage::Config { pruning: ecochain_storage::Pruning::Archive, ..Default::default() };
-    let author = Client::open(&dir.path().join("author"), &archive, spec).context("opening the author db")?;
+    let author = Client::open(&dir.path().join("author"), &archive(), spec).context("opening the author db")?;
     let genesis = author.genesis_hash();
 
     let remark = |i: usize| {
