@@ -1,7 +1,9 @@
 //! Temporarily banned transaction hashes.
 //!
-//! A hash is banned when its transaction was included, found invalid or evicted, so that peers
-//! re-gossiping it do not make the node validate it again. The list is an LRU of bounded length:
+//! A hash is banned when its transaction was included (until its block is retracted) or declared
+//! invalid by the runtime, so that peers re-gossiping it do not make the node validate it again.
+//! Transactions the pool drops for its own reasons (limits, expiry, a retracted block) are never
+//! banned: they may come back. The list is an LRU of bounded length:
 //! under a flood the oldest bans are forgotten first, which only costs a re-validation.
 
 use schnellru::{ByLength, LruMap};

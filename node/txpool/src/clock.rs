@@ -1,5 +1,6 @@
-//! Where the pool reads the time: ban expiry is the only time-dependent decision, and tests drive
-//! it with a [`ManualClock`] instead of sleeping.
+//! Where the pool reads the time: ban expiry and the expiry of future transactions
+//! ([`crate::Options::future_ttl`]) are the only time-dependent decisions, and tests drive them
+//! with a [`ManualClock`] instead of sleeping.
 
 use parking_lot::Mutex;
 use std::time::{Duration, Instant};

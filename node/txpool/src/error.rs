@@ -1,5 +1,6 @@
 //! Why the pool refused a transaction.
 
+use crate::Queue;
 use sp_runtime::transaction_validity::{
     InvalidTransaction, TransactionPriority, TransactionValidityError, UnknownTransaction,
 };
@@ -19,10 +20,14 @@ pub enum PoolError {
     /// The runtime could not decide whether the transaction is valid (1011).
     #[error("unknown transaction validity: {}", <&'static str>::from(*.0))]
     UnknownTransaction(UnknownTransaction),
-    /// The transaction was recently included, found invalid or evicted, and is banned for a while (1012).
+    /// The transaction was recently included or declared invalid by the runtime, and is banned for
+    /// a while (1012). Transactions dropped for the pool's limits, expired or retracted are not
+    /// banned.
     #[error("transaction is temporarily banned")]
     TemporarilyBanned,
-    /// The same transaction is already in the pool (1013).
+    /// The same transaction is already in the pool (1013). Not a failure of the transaction: it is
+    /// pooled and may be included; a caller may re-broadcast it ([`PoolError::is_already_imported`],
+    /// [`crate::Pool::get`]).
     #[error("transaction already imported")]
     AlreadyImported,
     /// The transaction provides a tag of a pooled transaction whose priority is not lower (1014).
@@ -39,10 +44,16 @@ pub enum PoolError {
     /// The pool is full and the transaction is the worst of all candidates for eviction (1016).
     #[error("pool is full and the transaction was immediately dropped")]
     ImmediatelyDropped,
-    /// The sender already has as many transactions or bytes in the pool as it may (1016).
-    #[error("sender limit reached: {count} transactions ({bytes} bytes) already pending")]
+    /// The sender already has as many transactions or bytes in the queue the transaction would
+    /// enter as it may, and the transaction is the furthest of them from inclusion (1016).
+    ///
+    /// A transaction ready on arrival is never refused for the sender's future transactions:
+    /// the queues have separate quotas.
+    #[error("sender limit reached: {count} {queue} transactions ({bytes} bytes) already pending")]
     SenderLimitReached {
-        /// Transactions of this sender in the pool, not counting those the new one would replace.
+        /// The queue whose quota is exhausted.
+        queue: Queue,
+        /// Transactions of this sender in that queue, not counting those the new one would replace.
         count: usize,
         /// Their encoded size in bytes.
         bytes: usize,
@@ -53,6 +64,13 @@ pub enum PoolError {
 }
 
 impl PoolError {
+    /// Whether the transaction is already pooled ([`PoolError::AlreadyImported`], code 1013): the
+    /// submission changed nothing, but the transaction is pending, so a caller that wants it
+    /// propagated may re-broadcast it.
+    pub fn is_already_imported(&self) -> bool {
+        matches!(self, Self::AlreadyImported)
+    }
+
     /// The JSON-RPC error code Substrate's `author_submitExtrinsic` answers this error with.
     pub fn rpc_code(&self) -> i32 {
         match self {

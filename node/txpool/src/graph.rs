@@ -8,18 +8,41 @@
 //! - a transaction is ready iff each tag it requires was provided on chain or is provided by a
 //!   ready transaction (tags provided on chain are remembered for `recent_blocks` blocks;
 //!   forgetting one never demotes a ready transaction);
-//! - the usage counters equal the sums over the entries.
+//! - a future transaction remembers when it last became future (for [`Options::future_ttl`]), a
+//!   ready one does not;
+//! - the usage counters, global and per sender, for each queue, equal the sums over the entries.
 //!
-//! No locks, channels or clock here: the [`crate::Pool`] drives the graph and turns what it
-//! reports (removed entries, readiness changes) into watcher notifications.
+//! # Limits
+//!
+//! Ready and future transactions have separate budgets, globally and per sender
+//! ([`Options`]). A newcomer only needs room in the queue it enters, so a ready transaction is
+//! never refused because its sender (or the pool) holds many future ones.
+//!
+//! - Per sender, when the newcomer's queue is full, the sender's transactions in that queue that
+//!   are *further from inclusion* than the newcomer make room (see [`Distance`]: the tails of its
+//!   chains first, then nonce order, then the newest); if none is, the newcomer is refused
+//!   ([`PoolError::SenderLimitReached`]).
+//! - Globally, when the newcomer's queue is full, the worst transactions of that queue make room
+//!   (lowest priority, then newest), each with its dependents; if the newcomer is the worst, it
+//!   is refused ([`PoolError::ImmediatelyDropped`]).
+//! - After any change ([`Graph::enforce_limits`]) transactions that became ready or future may
+//!   overflow a budget: a ready newcomer filling a nonce gap promotes the chain behind it, a
+//!   removal demotes its dependents. The overflow is evicted the same way; for the global ready
+//!   budget, the transactions this operation made ready go first (the furthest first), so that
+//!   promoted chains never push out transactions that were ready before.
+//!
+//! No locks, channels or clock here: the [`crate::Pool`] tells the graph the time of each
+//! operation ([`Graph::set_time`]), drives it, and turns what it reports (removed entries,
+//! readiness changes) into watcher notifications.
 
-use crate::{Options, PoolError, Transaction};
+use crate::{Options, PoolError, Queue, SenderStatus, Transaction, WaitingTransaction};
 use sp_core::H256;
 use sp_runtime::transaction_validity::TransactionTag;
 use std::{
-    cmp::Reverse,
+    cmp::{Ordering, Reverse},
     collections::{BTreeSet, HashMap, HashSet, VecDeque},
     sync::Arc,
+    time::{Duration, Instant},
 };
 
 /// Count and size of a set of transactions.
@@ -39,16 +62,100 @@ impl Usage {
         self.count = self.count.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(bytes);
     }
+
+    /// Whether it exceeds `limits` (count, bytes).
+    fn over(&self, (max_count, max_bytes): (usize, usize)) -> bool {
+        self.count > max_count || self.bytes > max_bytes
+    }
 }
 
-/// Eviction order: the smallest key goes first. Future before ready, then lower priority, then
+/// Usage of one sender, per queue, and its transactions.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct SenderUsage {
+    pub(crate) ready: Usage,
+    pub(crate) future: Usage,
+    txs: HashSet<H256>,
+}
+
+impl SenderUsage {
+    fn queue_mut(&mut self, ready: bool) -> &mut Usage {
+        if ready {
+            &mut self.ready
+        } else {
+            &mut self.future
+        }
+    }
+}
+
+fn queue(ready: bool) -> Queue {
+    if ready {
+        Queue::Ready
+    } else {
+        Queue::Future
+    }
+}
+
+/// Global limits (count, bytes) of a queue.
+fn global_limits(options: &Options, ready: bool) -> (usize, usize) {
+    if ready {
+        (options.max_ready_count, options.max_ready_bytes)
+    } else {
+        (options.max_future_count, options.max_future_bytes)
+    }
+}
+
+/// Per-sender limits (count, bytes) of a queue.
+fn sender_limits(options: &Options, ready: bool) -> (usize, usize) {
+    if ready {
+        (options.max_per_sender_ready_count, options.max_per_sender_ready_bytes)
+    } else {
+        (options.max_per_sender_future_count, options.max_per_sender_future_bytes)
+    }
+}
+
+/// Global eviction order within a queue: the smallest key goes first. Lower priority, then
 /// newer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct EvictionKey {
-    ready: bool,
     priority: u64,
     newest: Reverse<u64>,
     hash: H256,
+}
+
+/// Tags compared as little-endian numbers: by length, then byte by byte from the last one.
+///
+/// frame-system's `CheckNonce` tags a transaction with `provides = [(who, nonce).encode()]` and
+/// `requires = [(who, nonce - 1).encode()]`: one account's tags share the account prefix, have
+/// the same length and end with the SCALE (little-endian) nonce, so for them this is nonce
+/// order. For other tags the order is arbitrary, but fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NonceOrder<'a>(&'a [u8]);
+
+impl Ord for NonceOrder<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.len().cmp(&other.0.len()).then_with(|| self.0.iter().rev().cmp(other.0.iter().rev()))
+    }
+}
+
+impl PartialOrd for NonceOrder<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// How far a transaction is from inclusion, to choose which transactions of a sender make room:
+/// the greatest goes first. Compared in this order:
+/// 1. a transaction no other pooled transaction requires (the tail of its chain) is further
+///    than one others wait for: evicting a tail strands nothing;
+/// 2. then the one providing the greatest tag in [`NonceOrder`] (the highest nonce) is further;
+/// 3. then the newest is further.
+///
+/// For a sender's nonce chain this is the highest nonce first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Distance<'a> {
+    tail: bool,
+    tag: Option<NonceOrder<'a>>,
+    insertion: u64,
 }
 
 /// A pooled transaction.
@@ -60,16 +167,13 @@ pub(crate) struct Entry {
     pub(crate) ready: bool,
     /// Block number of the last validation.
     pub(crate) validated_at: u64,
+    /// When it last became future; `None` while ready.
+    pub(crate) future_since: Option<Instant>,
 }
 
 impl Entry {
     fn key(&self) -> EvictionKey {
-        EvictionKey {
-            ready: self.ready,
-            priority: self.tx.priority,
-            newest: Reverse(self.insertion),
-            hash: self.tx.hash,
-        }
+        EvictionKey { priority: self.tx.priority, newest: Reverse(self.insertion), hash: self.tx.hash }
     }
 }
 
@@ -80,6 +184,15 @@ pub(crate) struct InsertPlan {
     pub(crate) replaced: Vec<H256>,
     /// Pooled transactions evicted to make room, each followed by its dependents.
     pub(crate) evicted: Vec<H256>,
+}
+
+/// A budget over its limit, in the order [`Graph::enforce_limits`] restores them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Overflow {
+    /// A sender's budget of the ready (`true`) or future queue.
+    Sender(Vec<u8>, bool),
+    /// The global budget of the ready (`true`) or future queue.
+    Global(bool),
 }
 
 /// Tags provided by the last blocks, so that transactions validated before a block was imported
@@ -139,7 +252,6 @@ impl ChainTags {
 }
 
 /// Pooled transactions and their dependencies.
-#[derive(Default)]
 pub(crate) struct Graph {
     entries: HashMap<H256, Entry>,
     /// The pooled transaction providing each tag.
@@ -147,16 +259,48 @@ pub(crate) struct Graph {
     /// Pooled transactions requiring each tag.
     dependents: HashMap<TransactionTag, HashSet<H256>>,
     chain: ChainTags,
-    eviction: BTreeSet<EvictionKey>,
+    /// Ready transactions in eviction order.
+    ready_eviction: BTreeSet<EvictionKey>,
+    /// Future transactions in eviction order.
+    future_eviction: BTreeSet<EvictionKey>,
+    /// Future transactions by when they became future: the oldest expire first.
+    expiry: BTreeSet<(Instant, H256)>,
     ready: Usage,
     future: Usage,
-    senders: HashMap<Vec<u8>, Usage>,
+    senders: HashMap<Vec<u8>, SenderUsage>,
     next_insertion: u64,
     /// Readiness at the first change since the last `take_changes` (`None`: was not pooled).
     changes: HashMap<H256, Option<bool>>,
+    /// Time of the current operation.
+    now: Instant,
 }
 
 impl Graph {
+    /// An empty graph; `now` is the time of the first operation.
+    pub(crate) fn new(now: Instant) -> Self {
+        Self {
+            entries: HashMap::new(),
+            owners: HashMap::new(),
+            dependents: HashMap::new(),
+            chain: ChainTags::default(),
+            ready_eviction: BTreeSet::new(),
+            future_eviction: BTreeSet::new(),
+            expiry: BTreeSet::new(),
+            ready: Usage::default(),
+            future: Usage::default(),
+            senders: HashMap::new(),
+            next_insertion: 0,
+            changes: HashMap::new(),
+            now,
+        }
+    }
+
+    /// Sets the time of the operation about to run: transactions becoming future from now on
+    /// are stamped with it.
+    pub(crate) fn set_time(&mut self, now: Instant) {
+        self.now = now;
+    }
+
     /// The entry of `hash`.
     pub(crate) fn get(&self, hash: &H256) -> Option<&Entry> {
         self.entries.get(hash)
@@ -218,17 +362,34 @@ impl Graph {
 
     fn set_ready(&mut self, hash: H256, ready: bool) {
         self.touch(hash);
+        let now = self.now;
         let Some(entry) = self.entries.get_mut(&hash) else { return };
         if entry.ready == ready {
             return;
         }
-        self.eviction.remove(&entry.key());
+        let key = entry.key();
         entry.ready = ready;
-        self.eviction.insert(entry.key());
         let bytes = entry.tx.bytes.len();
-        let (from, to) = if ready { (&mut self.future, &mut self.ready) } else { (&mut self.ready, &mut self.future) };
-        from.sub(bytes);
-        to.add(bytes);
+        if ready {
+            self.future_eviction.remove(&key);
+            self.ready_eviction.insert(key);
+            if let Some(since) = entry.future_since.take() {
+                self.expiry.remove(&(since, hash));
+            }
+            self.future.sub(bytes);
+            self.ready.add(bytes);
+        } else {
+            self.ready_eviction.remove(&key);
+            self.future_eviction.insert(key);
+            entry.future_since = Some(now);
+            self.expiry.insert((now, hash));
+            self.ready.sub(bytes);
+            self.future.add(bytes);
+        }
+        if let Some(usage) = entry.tx.sender.as_ref().and_then(|sender| self.senders.get_mut(sender)) {
+            usage.queue_mut(!ready).sub(bytes);
+            usage.queue_mut(ready).add(bytes);
+        }
     }
 
     /// Transactions `tx` depends on, directly or not. Fails if `tx` would close a cycle: it
@@ -279,8 +440,62 @@ impl Graph {
         out
     }
 
+    /// How far `tx` (with insertion number `insertion`) is from inclusion, ignoring the pooled
+    /// transactions in `gone`.
+    fn distance<'a>(&self, tx: &'a Transaction, insertion: u64, gone: &HashSet<H256>) -> Distance<'a> {
+        let tail = tx.provides.iter().all(|tag| {
+            self.chain.contains(tag)
+                || self.dependents.get(tag).is_none_or(|dependents| dependents.iter().all(|hash| gone.contains(hash)))
+        });
+        let tag = tx.provides.iter().map(|tag| NonceOrder(tag)).max();
+        Distance { tail, tag, insertion }
+    }
+
+    /// The transaction of `sender` in the ready (`ready`) or future queue furthest from
+    /// inclusion, among those `excluded` does not exclude; the transactions in `gone` count as
+    /// removed.
+    fn furthest<'a>(
+        &'a self,
+        sender: &[u8],
+        ready: bool,
+        gone: &HashSet<H256>,
+        excluded: impl Fn(&H256) -> bool,
+    ) -> Option<(H256, Distance<'a>)> {
+        self.senders
+            .get(sender)?
+            .txs
+            .iter()
+            .filter(|hash| !gone.contains(*hash) && !excluded(hash))
+            .filter_map(|hash| self.entries.get(hash))
+            .filter(|entry| entry.ready == ready)
+            .map(|entry| (entry.tx.hash, self.distance(&entry.tx, entry.insertion, gone)))
+            .max_by(|(_, a), (_, b)| a.cmp(b))
+    }
+
+    /// Adds `victim` and its dependents not yet in `removed` to `removed` and `evicted`.
+    fn plan_eviction(&self, victim: &H256, removed: &mut HashSet<H256>, evicted: &mut Vec<H256>) {
+        for hash in self.descendants(victim) {
+            if removed.insert(hash) {
+                evicted.push(hash);
+            }
+        }
+    }
+
+    /// Usage of the ready (`ready`) or future queue by `sender`, without the transactions in
+    /// `removed`.
+    fn sender_usage(&self, sender: &[u8], ready: bool, removed: &HashSet<H256>) -> Usage {
+        let Some(usage) = self.senders.get(sender) else { return Usage::default() };
+        let mut out = if ready { usage.ready } else { usage.future };
+        for entry in removed.iter().filter_map(|hash| self.entries.get(hash)) {
+            if entry.ready == ready && entry.tx.sender.as_deref() == Some(sender) {
+                out.sub(entry.tx.bytes.len());
+            }
+        }
+        out
+    }
+
     /// Decides whether `tx` (with insertion number `insertion`) may enter, and what it replaces and
-    /// evicts. Changes nothing.
+    /// evicts (see the module documentation). Changes nothing.
     pub(crate) fn plan_insert(
         &self,
         tx: &Transaction,
@@ -319,56 +534,60 @@ impl Graph {
         let mut ancestors = if cycle_possible { Some(self.ancestors(tx, &replaced)?) } else { None };
         let ready = tx.requires.iter().all(|tag| self.satisfied(tag));
         let size = tx.bytes.len();
-
-        let replaced_entries = || replaced.iter().filter_map(|hash| self.entries.get(hash));
-        if let Some(sender) = &tx.sender {
-            let mut usage = self.senders.get(sender).copied().unwrap_or_default();
-            for entry in replaced_entries().filter(|entry| entry.tx.sender.as_ref() == Some(sender)) {
-                usage.sub(entry.tx.bytes.len());
-            }
-            if usage.count >= options.max_per_sender_count
-                || usage.bytes.saturating_add(size) > options.max_per_sender_bytes
-            {
-                return Err(PoolError::SenderLimitReached { count: usage.count, bytes: usage.bytes });
-            }
-        }
-
-        // Usage once the replaced are gone and the newcomer is in.
-        let (mut ready_usage, mut future_usage) = (self.ready, self.future);
-        for entry in replaced_entries() {
-            (if entry.ready { &mut ready_usage } else { &mut future_usage }).sub(entry.tx.bytes.len());
-        }
-        (if ready { &mut ready_usage } else { &mut future_usage }).add(size);
-
-        let newcomer = EvictionKey { ready, priority: tx.priority, newest: Reverse(insertion), hash: tx.hash };
         let mut removed: HashSet<H256> = replaced.iter().copied().collect();
         let mut evicted = Vec::new();
-        let mut candidates = self.eviction.iter();
-        loop {
-            let future_over = !ready && over(future_usage, options.future_max_count, options.future_max_bytes);
-            let total = Usage {
-                count: ready_usage.count.saturating_add(future_usage.count),
-                bytes: ready_usage.bytes.saturating_add(future_usage.bytes),
-            };
-            if !future_over && !over(total, options.max_count, options.max_bytes) {
-                break;
+
+        // The sender's budget of the queue the newcomer enters: its transactions further from
+        // inclusion make room.
+        if let Some(sender) = &tx.sender {
+            let (max_count, max_bytes) = sender_limits(options, ready);
+            loop {
+                let usage = self.sender_usage(sender, ready, &removed);
+                if usage.count < max_count && usage.bytes.saturating_add(size) <= max_bytes {
+                    break;
+                }
+                let refused =
+                    PoolError::SenderLimitReached { queue: queue(ready), count: usage.count, bytes: usage.bytes };
+                if size > max_bytes {
+                    return Err(refused);
+                }
+                // No cycle is possible when the walk was put off, so it cannot fail here.
+                let ancestors = ancestors.get_or_insert_with(|| self.ancestors(tx, &replaced).unwrap_or_default());
+                let newcomer = self.distance(tx, insertion, &removed);
+                let victim = self
+                    .furthest(sender, ready, &removed, |hash| ancestors.contains(hash))
+                    .filter(|(_, distance)| *distance > newcomer);
+                let Some((victim, _)) = victim else { return Err(refused) };
+                self.plan_eviction(&victim, &mut removed, &mut evicted);
             }
+        }
+
+        // The global budget of that queue: the worst transactions of the queue make room.
+        let mut usage = if ready { self.ready } else { self.future };
+        for entry in removed.iter().filter_map(|hash| self.entries.get(hash)) {
+            if entry.ready == ready {
+                usage.sub(entry.tx.bytes.len());
+            }
+        }
+        usage.add(size);
+        let limits = global_limits(options, ready);
+        let newcomer = EvictionKey { priority: tx.priority, newest: Reverse(insertion), hash: tx.hash };
+        let mut candidates = if ready { self.ready_eviction.iter() } else { self.future_eviction.iter() };
+        while usage.over(limits) {
             let worst = candidates.by_ref().find(|key| !removed.contains(&key.hash));
             let victim = match worst {
-                // Only a future transaction makes room in the future queue.
-                Some(key) if *key < newcomer && !(future_over && key.ready) => key,
+                Some(key) if *key < newcomer => key.hash,
                 _ => return Err(PoolError::ImmediatelyDropped),
             };
-            // No cycle is possible when the walk was put off, so it cannot fail here.
             let ancestors = ancestors.get_or_insert_with(|| self.ancestors(tx, &replaced).unwrap_or_default());
-            if ancestors.contains(&victim.hash) {
+            if ancestors.contains(&victim) {
                 // Evicting what the newcomer depends on would strand it.
                 return Err(PoolError::ImmediatelyDropped);
             }
-            for hash in self.descendants(&victim.hash) {
+            for hash in self.descendants(&victim) {
                 if removed.insert(hash) {
-                    if let Some(entry) = self.entries.get(&hash) {
-                        (if entry.ready { &mut ready_usage } else { &mut future_usage }).sub(entry.tx.bytes.len());
+                    if let Some(entry) = self.entries.get(&hash).filter(|entry| entry.ready == ready) {
+                        usage.sub(entry.tx.bytes.len());
                     }
                     evicted.push(hash);
                 }
@@ -403,11 +622,15 @@ impl Graph {
         }
         let size = tx.bytes.len();
         if let Some(sender) = &tx.sender {
-            self.senders.entry(sender.clone()).or_default().add(size);
+            let usage = self.senders.entry(sender.clone()).or_default();
+            usage.future.add(size);
+            usage.txs.insert(hash);
         }
+        // It enters as future and is promoted at once if it has everything it requires.
         self.future.add(size);
-        let entry = Entry { tx, insertion, ready: false, validated_at };
-        self.eviction.insert(entry.key());
+        let entry = Entry { tx, insertion, ready: false, validated_at, future_since: Some(self.now) };
+        self.future_eviction.insert(entry.key());
+        self.expiry.insert((self.now, hash));
         let ready = self.all_satisfied(&entry.tx);
         self.entries.insert(hash, entry);
         if ready {
@@ -461,13 +684,22 @@ impl Graph {
     pub(crate) fn remove(&mut self, hash: &H256) -> Option<Entry> {
         self.touch(*hash);
         let entry = self.entries.remove(hash)?;
-        self.eviction.remove(&entry.key());
         let size = entry.tx.bytes.len();
-        (if entry.ready { &mut self.ready } else { &mut self.future }).sub(size);
+        if entry.ready {
+            self.ready_eviction.remove(&entry.key());
+            self.ready.sub(size);
+        } else {
+            self.future_eviction.remove(&entry.key());
+            self.future.sub(size);
+        }
+        if let Some(since) = entry.future_since {
+            self.expiry.remove(&(since, *hash));
+        }
         if let Some(sender) = &entry.tx.sender {
             if let Some(usage) = self.senders.get_mut(sender) {
-                usage.sub(size);
-                if usage.count == 0 {
+                usage.queue_mut(entry.ready).sub(size);
+                usage.txs.remove(hash);
+                if usage.txs.is_empty() {
                     self.senders.remove(sender);
                 }
             }
@@ -526,18 +758,81 @@ impl Graph {
         self.demote_dependents(forgotten);
     }
 
-    /// Evicts the worst transactions (future first, then lowest priority, then newest), each with
-    /// its dependents, until the limits hold. `protected` and what it depends on are spared.
+    /// Future transactions that have been future for `ttl` or longer at the current time, the
+    /// oldest first.
+    pub(crate) fn expired(&self, ttl: Duration) -> Vec<H256> {
+        self.expiry
+            .iter()
+            .take_while(|(since, _)| since.checked_add(ttl).is_some_and(|deadline| deadline <= self.now))
+            .map(|(_, hash)| *hash)
+            .collect()
+    }
+
+    /// The budgets over their limits now, in the order they are restored: senders touched since
+    /// the last [`Graph::take_changes`] (only they can have grown), then the global ones.
+    fn overflows(&self, options: &Options, touched: &[Vec<u8>]) -> Vec<Overflow> {
+        let mut out = Vec::new();
+        for sender in touched {
+            let Some(usage) = self.senders.get(sender) else { continue };
+            for ready in [true, false] {
+                if (if ready { usage.ready } else { usage.future }).over(sender_limits(options, ready)) {
+                    out.push(Overflow::Sender(sender.clone(), ready));
+                }
+            }
+        }
+        for ready in [true, false] {
+            if (if ready { self.ready } else { self.future }).over(global_limits(options, ready)) {
+                out.push(Overflow::Global(ready));
+            }
+        }
+        out
+    }
+
+    /// The transaction to evict (with its dependents) to shrink `overflow`, never one in `spared`.
+    /// `promoted` are the transactions made ready by the current operation.
+    fn victim(&self, overflow: &Overflow, promoted: &[H256], spared: &HashSet<H256>) -> Option<H256> {
+        let none = HashSet::new();
+        match overflow {
+            Overflow::Sender(sender, ready) => {
+                self.furthest(sender, *ready, &none, |hash| spared.contains(hash)).map(|(hash, _)| hash)
+            }
+            Overflow::Global(false) => {
+                self.future_eviction.iter().map(|key| key.hash).find(|hash| !spared.contains(hash))
+            }
+            Overflow::Global(true) => promoted
+                .iter()
+                .filter(|hash| !spared.contains(*hash))
+                .filter_map(|hash| self.entries.get(hash))
+                .filter(|entry| entry.ready)
+                .map(|entry| (entry.tx.hash, self.distance(&entry.tx, entry.insertion, &none)))
+                .max_by(|(_, a), (_, b)| a.cmp(b))
+                .map(|(hash, _)| hash)
+                .or_else(|| self.ready_eviction.iter().map(|key| key.hash).find(|hash| !spared.contains(hash))),
+        }
+    }
+
+    /// Evicts transactions, each with its dependents, until every budget holds (see the module
+    /// documentation). `protected` and what it depends on are spared: a victim never has a spared
+    /// dependent, since what the protected transaction depends on is spared too.
     pub(crate) fn enforce_limits(&mut self, options: &Options, protected: Option<H256>) -> Vec<Entry> {
+        // Only senders of transactions added or moved since the last `take_changes` can have
+        // grown; sorted, so that evictions do not depend on hash map order.
+        let mut touched: Vec<Vec<u8>> = Vec::new();
+        let mut promoted: Vec<H256> = Vec::new();
+        for (hash, before) in &self.changes {
+            let Some(entry) = self.entries.get(hash) else { continue };
+            touched.extend(entry.tx.sender.iter().cloned());
+            if entry.ready && *before == Some(false) {
+                promoted.push(*hash);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
         let mut spared: Option<HashSet<H256>> = None;
         let mut evicted = Vec::new();
         loop {
-            let future_over = over(self.future, options.future_max_count, options.future_max_bytes);
-            let total = Usage {
-                count: self.ready.count.saturating_add(self.future.count),
-                bytes: self.ready.bytes.saturating_add(self.future.bytes),
-            };
-            if !future_over && !over(total, options.max_count, options.max_bytes) {
+            let overflows = self.overflows(options, &touched);
+            if overflows.is_empty() {
                 break;
             }
             let spared = spared.get_or_insert_with(|| match protected.and_then(|hash| self.entries.get(&hash)) {
@@ -548,13 +843,9 @@ impl Graph {
                 }
                 None => HashSet::new(),
             });
-            let victim = self
-                .eviction
-                .iter()
-                .filter(|key| !future_over || !key.ready)
-                .find(|key| spared.is_empty() || !self.descendants(&key.hash).iter().any(|hash| spared.contains(hash)))
-                .map(|key| key.hash);
-            let Some(victim) = victim else { break };
+            let Some(victim) = overflows.iter().find_map(|overflow| self.victim(overflow, &promoted, spared)) else {
+                break;
+            };
             evicted.extend(self.remove_with_descendants(&victim));
         }
         evicted
@@ -570,22 +861,58 @@ impl Graph {
         self.entries.values().filter(|entry| entry.ready).map(|entry| (entry.tx.clone(), entry.insertion)).collect()
     }
 
-    /// Usage of each sender.
-    #[cfg(test)]
-    pub(crate) fn sender_usages(&self) -> impl Iterator<Item = Usage> + '_ {
-        self.senders.values().copied()
+    /// Senders with pooled transactions, in no particular order.
+    pub(crate) fn senders(&self) -> impl Iterator<Item = &[u8]> {
+        self.senders.keys().map(Vec::as_slice)
+    }
+
+    /// What `sender` has in the pool at `now`, if anything; futures expire `ttl` after they
+    /// became future.
+    pub(crate) fn sender_status(&self, sender: &[u8], now: Instant, ttl: Duration) -> Option<SenderStatus> {
+        let usage = self.senders.get(sender)?;
+        let mut future: Vec<&Entry> =
+            usage.txs.iter().filter_map(|hash| self.entries.get(hash)).filter(|entry| !entry.ready).collect();
+        future.sort_unstable_by_key(|entry| entry.insertion);
+        let waiting = future
+            .into_iter()
+            .map(|entry| {
+                let unsatisfied = entry.tx.requires.iter().filter(|tag| !self.satisfied(tag));
+                let (mut missing, mut after) = (Vec::new(), Vec::new());
+                for tag in unsatisfied {
+                    match self.owners.get(tag) {
+                        Some(owner) => after.push(*owner),
+                        None => missing.push(tag.clone()),
+                    }
+                }
+                let expires_in = entry
+                    .future_since
+                    .and_then(|since| since.checked_add(ttl))
+                    .map_or(Duration::ZERO, |deadline| deadline.saturating_duration_since(now));
+                WaitingTransaction { hash: entry.tx.hash, missing, after, expires_in }
+            })
+            .collect();
+        Some(SenderStatus {
+            sender: sender.to_vec(),
+            ready: usage.ready.count,
+            ready_bytes: usage.ready.bytes,
+            future: usage.future.count,
+            future_bytes: usage.future.bytes,
+            waiting,
+        })
     }
 
     /// Checks the invariants listed in the module documentation.
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
         let (mut ready, mut future) = (Usage::default(), Usage::default());
-        let mut senders: HashMap<Vec<u8>, Usage> = HashMap::new();
+        let mut senders: HashMap<Vec<u8>, SenderUsage> = HashMap::new();
         for (hash, entry) in &self.entries {
             assert_eq!(*hash, entry.tx.hash);
             (if entry.ready { &mut ready } else { &mut future }).add(entry.tx.bytes.len());
             if let Some(sender) = &entry.tx.sender {
-                senders.entry(sender.clone()).or_default().add(entry.tx.bytes.len());
+                let usage = senders.entry(sender.clone()).or_default();
+                usage.queue_mut(entry.ready).add(entry.tx.bytes.len());
+                usage.txs.insert(*hash);
             }
             for tag in &entry.tx.provides {
                 assert_eq!(self.owners.get(tag), Some(hash), "each provided tag has one owner");
@@ -594,16 +921,22 @@ impl Graph {
                 assert!(self.dependents.get(tag).is_some_and(|set| set.contains(hash)));
             }
             assert_eq!(entry.ready, self.all_satisfied(&entry.tx), "readiness of {hash:?}");
-            assert!(self.eviction.contains(&entry.key()));
+            let eviction = if entry.ready { &self.ready_eviction } else { &self.future_eviction };
+            assert!(eviction.contains(&entry.key()));
+            match entry.future_since {
+                Some(since) => {
+                    assert!(!entry.ready, "a ready transaction has no expiry");
+                    assert!(self.expiry.contains(&(since, *hash)));
+                }
+                None => assert!(entry.ready, "a future transaction expires"),
+            }
         }
         assert_eq!((ready, future), (self.ready, self.future));
         assert_eq!(senders, self.senders);
-        assert_eq!(self.eviction.len(), self.entries.len());
+        assert_eq!(self.ready_eviction.len(), ready.count);
+        assert_eq!(self.future_eviction.len(), future.count);
+        assert_eq!(self.expiry.len(), future.count);
         assert!(self.owners.values().all(|hash| self.entries.contains_key(hash)));
         assert!(self.dependents.values().flatten().all(|hash| self.entries.contains_key(hash)));
     }
-}
-
-fn over(usage: Usage, max_count: usize, max_bytes: usize) -> bool {
-    usage.count > max_count || usage.bytes > max_bytes
 }

@@ -1,11 +1,17 @@
 //! [`Pool`]: the thread-safe front that ties the tag graph, the bans and the watchers together.
+//!
+//! Bans are for transactions the runtime declared invalid ([`Pool::reject`],
+//! [`Pool::remove_invalid`], [`Pool::apply_revalidation`], [`Pool::ban`]) and for included ones
+//! until their block is retracted. Nothing else bans: transactions evicted for the limits,
+//! expired in the future queue, refused, conflicting with a block or past their longevity can be
+//! submitted again (the node validates them again, and bans them then if they are invalid).
 
 use crate::{
     bans::Bans,
     clock::{Clock, SystemClock},
     graph::{Entry, Graph},
     watcher::{TxStatus, TxStatusStream, Watchers},
-    NewTransaction, Options, PoolError, PoolStatus, ReadyIter, Result, SubmitOutcome, Transaction,
+    NewTransaction, Options, PoolError, PoolStatus, ReadyIter, Result, SenderStatus, SubmitOutcome, Transaction,
 };
 use futures::channel::mpsc;
 use parking_lot::Mutex;
@@ -40,18 +46,33 @@ struct State {
 }
 
 impl State {
-    /// Ends an operation: removals may have demoted ready transactions to future, so evicts (and
-    /// bans) what exceeds the limits, sparing `protected`, then tells watchers about readiness
-    /// changes.
-    fn settle(&mut self, options: &Options, protected: Option<H256>, now: Instant) {
-        self.enforce_limits(options, protected, now);
+    /// Starts an operation at `now`.
+    fn begin(&mut self, now: Instant) {
+        self.graph.set_time(now);
+    }
+
+    /// Ends an operation: removals may have demoted ready transactions to future and additions
+    /// promoted future ones, so evicts what exceeds the limits, sparing `protected`, then tells
+    /// watchers about readiness changes.
+    fn settle(&mut self, options: &Options, protected: Option<H256>) {
+        self.enforce_limits(options, protected);
         self.flush_changes();
     }
 
-    /// Evicts (and bans) what exceeds the limits, sparing `protected` and what it depends on.
-    fn enforce_limits(&mut self, options: &Options, protected: Option<H256>, now: Instant) {
+    /// Evicts what exceeds the limits (not banned), sparing `protected` and what it depends on.
+    fn enforce_limits(&mut self, options: &Options, protected: Option<H256>) {
         let evicted = self.graph.enforce_limits(options, protected);
-        self.removed(evicted, &TxStatus::Dropped, Some(now));
+        self.removed(evicted, &TxStatus::Dropped);
+    }
+
+    /// Drops the transactions that stayed future for [`Options::future_ttl`] (not banned).
+    fn expire_future(&mut self, options: &Options) {
+        let expired: Vec<Entry> =
+            self.graph.expired(options.future_ttl).iter().filter_map(|hash| self.graph.remove(hash)).collect();
+        if !expired.is_empty() {
+            debug!(target: LOG_TARGET, count = expired.len(), "expired future transactions");
+        }
+        self.removed(expired, &TxStatus::Dropped);
     }
 
     /// Tells watchers about readiness changes since the last flush.
@@ -61,12 +82,9 @@ impl State {
         }
     }
 
-    /// Reports removed entries to their watchers, banning them from `ban` on if given.
-    fn removed(&mut self, entries: Vec<Entry>, status: &TxStatus, ban: Option<Instant>) {
+    /// Reports removed entries to their watchers. Bans nothing: callers ban invalid ones.
+    fn removed(&mut self, entries: Vec<Entry>, status: &TxStatus) {
         for entry in entries {
-            if let Some(now) = ban {
-                self.bans.ban(entry.tx.hash, now);
-            }
             debug!(target: LOG_TARGET, hash = %entry.tx.hash, ?status, "removed");
             self.watchers.notify(&entry.tx.hash, status.clone());
         }
@@ -79,10 +97,10 @@ impl Pool {
         Self::with_clock(options, Arc::new(SystemClock))
     }
 
-    /// An empty pool reading the time (for ban expiry) from `clock`.
+    /// An empty pool reading the time (for ban and future expiry) from `clock`.
     pub fn with_clock(options: Options, clock: Arc<dyn Clock>) -> Self {
         let state = State {
-            graph: Graph::default(),
+            graph: Graph::new(clock.now()),
             bans: Bans::new(options.ban_capacity, options.ban_time),
             watchers: Watchers::default(),
             best_number: 0,
@@ -97,14 +115,22 @@ impl Pool {
 
     /// Adds a transaction the runtime declared valid.
     ///
-    /// Replaces the pooled transactions providing one of its tags if its priority is higher than
-    /// all of theirs (they are reported [`TxStatus::Usurped`]), and evicts the worst transactions
-    /// if the pool is full (reported [`TxStatus::Dropped`] and banned).
+    /// First drops the future transactions older than [`Options::future_ttl`]. Replaces the
+    /// pooled transactions providing one of its tags if its priority is higher than all of theirs
+    /// (they are reported [`TxStatus::Usurped`]). The transaction needs room in the queue it
+    /// enters only: a transaction ready on arrival is admitted whenever the ready budgets have
+    /// room, whatever the future queue holds. If a budget is full, transactions further from
+    /// inclusion make room (reported [`TxStatus::Dropped`], not banned); see [`Options`]. If the
+    /// transaction fills a gap, the future transactions behind it become ready, and those beyond
+    /// the ready budgets are dropped, the furthest (highest nonce) first.
+    ///
+    /// A transaction already pooled is refused with [`PoolError::AlreadyImported`] (before any
+    /// other check, bans included): it is pending, and the caller may re-broadcast it.
     pub fn submit(&self, tx: NewTransaction) -> Result<SubmitOutcome> {
         let mut state = self.shared.state.lock();
-        let outcome = self.submit_locked(&mut state, tx)?;
+        let outcome = self.submit_locked(&mut state, tx);
         state.flush_changes();
-        Ok(outcome)
+        outcome
     }
 
     /// [`Pool::submit`], and a stream of the transaction's statuses, starting with
@@ -112,7 +138,13 @@ impl Pool {
     pub fn submit_and_watch(&self, tx: NewTransaction) -> Result<(SubmitOutcome, TxStatusStream)> {
         let hash = tx.hash;
         let mut state = self.shared.state.lock();
-        let outcome = self.submit_locked(&mut state, tx)?;
+        let outcome = match self.submit_locked(&mut state, tx) {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                state.flush_changes();
+                return Err(err);
+            }
+        };
         let stream = state.watchers.watch(hash, None);
         // The newcomer's readiness is among the changes: the stream receives it first.
         state.flush_changes();
@@ -123,6 +155,11 @@ impl Pool {
         let options = &self.shared.options;
         let now = self.shared.clock.now();
         let hash = tx.hash;
+        state.begin(now);
+        state.expire_future(options);
+        if state.graph.contains(&hash) {
+            return Err(PoolError::AlreadyImported);
+        }
         if state.bans.is_banned(&hash, now) {
             return Err(PoolError::TemporarilyBanned);
         }
@@ -133,10 +170,11 @@ impl Pool {
             debug!(target: LOG_TARGET, %hash, %err, "refused");
         })?;
         let (replaced, evicted) = state.graph.insert(tx, &plan, insertion, at_block);
-        state.removed(replaced, &TxStatus::Usurped(hash), None);
-        state.removed(evicted, &TxStatus::Dropped, Some(now));
-        // Replacing may have demoted dependents of the replaced: the future queue may be over.
-        state.enforce_limits(options, Some(hash), now);
+        state.removed(replaced, &TxStatus::Usurped(hash));
+        state.removed(evicted, &TxStatus::Dropped);
+        // Filling a gap may have promoted a chain over the ready budgets, and replacing may have
+        // demoted dependents of the replaced over the future ones.
+        state.enforce_limits(options, Some(hash));
         let ready = state.graph.get(&hash).is_some_and(|entry| entry.ready);
         debug!(target: LOG_TARGET, %hash, ready, "imported");
         Ok(if ready { SubmitOutcome::Ready } else { SubmitOutcome::Future })
@@ -148,12 +186,13 @@ impl Pool {
     pub fn reject(&self, hash: H256, err: TransactionValidityError) -> PoolError {
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();
+        state.begin(now);
         if matches!(err, TransactionValidityError::Invalid(_)) {
             state.bans.ban(hash, now);
         }
         let removed = state.graph.remove(&hash).into_iter().collect();
-        state.removed(removed, &TxStatus::Invalid, None);
-        state.settle(&self.shared.options, None, now);
+        state.removed(removed, &TxStatus::Invalid);
+        state.settle(&self.shared.options, None);
         err.into()
     }
 
@@ -165,11 +204,13 @@ impl Pool {
 
     /// Block `block_hash` number `block_number` was imported with the extrinsics `included`.
     ///
-    /// Included transactions leave the pool (reported [`TxStatus::InBlock`]) and are banned;
-    /// their tags, and `extra_provided` (tags of included extrinsics the pool did not hold, as the
-    /// runtime reports them), count as provided, so dependents become ready and other pooled
-    /// transactions providing those tags are removed as invalid. Transactions whose longevity
-    /// ended are removed as invalid too. The node re-validates the rest next
+    /// Included transactions leave the pool (reported [`TxStatus::InBlock`]) and are banned
+    /// (until [`Pool::retracted`]); their tags, and `extra_provided` (tags of included extrinsics
+    /// the pool did not hold, as the runtime reports them), count as provided, so dependents
+    /// become ready and other pooled transactions providing those tags are removed as invalid.
+    /// Transactions whose longevity ended are removed as invalid too; neither is banned (a
+    /// retraction may make them valid again). Future transactions older than
+    /// [`Options::future_ttl`] are dropped. The node re-validates the rest next
     /// ([`Pool::revalidation_candidates`]).
     pub fn prune_included(
         &self,
@@ -182,6 +223,7 @@ impl Pool {
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();
         let state = &mut *state;
+        state.begin(now);
 
         let mut tags = extra_provided;
         for hash in included {
@@ -203,14 +245,15 @@ impl Pool {
             .filter(|hash| !included_set.contains(hash))
             .filter_map(|hash| state.graph.remove(hash))
             .collect();
-        state.removed(conflicting, &TxStatus::Invalid, Some(now));
+        state.removed(conflicting, &TxStatus::Invalid);
 
         state.best_number = state.best_number.max(block_number);
         let stale: Vec<Entry> =
             state.graph.stale(block_number).iter().filter_map(|hash| state.graph.remove(hash)).collect();
         let stale_count = stale.len();
-        state.removed(stale, &TxStatus::Invalid, Some(now));
-        state.settle(options, None, now);
+        state.removed(stale, &TxStatus::Invalid);
+        state.expire_future(options);
+        state.settle(options, None);
 
         let graph = &state.graph;
         state.watchers.sweep(|hash| graph.contains(hash), block_number.saturating_sub(options.finality_timeout_blocks));
@@ -233,12 +276,13 @@ impl Pool {
     pub fn retracted(&self, block_hash: H256, included: &[H256]) {
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();
+        state.begin(now);
         state.watchers.retracted(block_hash);
         for hash in included {
             state.bans.unban(hash);
         }
         state.graph.retract_block(&block_hash);
-        state.settle(&self.shared.options, None, now);
+        state.settle(&self.shared.options, None);
     }
 
     /// Block `block_hash`, which included `included`, is final: their watchers receive
@@ -264,14 +308,16 @@ impl Pool {
     /// Results of re-validating at the latest block.
     ///
     /// Invalid transactions are removed, banned and reported [`TxStatus::Invalid`]; those of
-    /// unknown validity are removed and reported [`TxStatus::Dropped`]; valid ones take their new
-    /// priority, tags and longevity (if the new tags conflict with a better transaction they are
-    /// dropped). Hashes no longer pooled are ignored.
+    /// unknown validity are removed and reported [`TxStatus::Dropped`] (not banned); valid ones
+    /// take their new priority, tags and longevity (if the new tags conflict with a better
+    /// transaction or no longer fit the limits, they are dropped, not banned). Hashes no longer
+    /// pooled are ignored.
     pub fn apply_revalidation(&self, results: Vec<(H256, Result<ValidTransaction, TransactionValidityError>)>) {
         let options = &self.shared.options;
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();
         let state = &mut *state;
+        state.begin(now);
         let best = state.best_number;
         for (hash, result) in results {
             let Some(entry) = state.graph.get(&hash).cloned() else { continue };
@@ -279,11 +325,14 @@ impl Pool {
                 Ok(validity) => validity,
                 Err(err) => {
                     let removed = state.graph.remove(&hash).into_iter().collect();
-                    let (status, ban) = match err {
-                        TransactionValidityError::Invalid(_) => (TxStatus::Invalid, Some(now)),
-                        TransactionValidityError::Unknown(_) => (TxStatus::Dropped, None),
+                    let status = match err {
+                        TransactionValidityError::Invalid(_) => {
+                            state.bans.ban(hash, now);
+                            TxStatus::Invalid
+                        }
+                        TransactionValidityError::Unknown(_) => TxStatus::Dropped,
                     };
-                    state.removed(removed, &status, ban);
+                    state.removed(removed, &status);
                     continue;
                 }
             };
@@ -305,8 +354,8 @@ impl Pool {
             match state.graph.plan_insert(&tx, entry.insertion, options) {
                 Ok(plan) => {
                     let (replaced, evicted) = state.graph.insert(tx, &plan, entry.insertion, best);
-                    state.removed(replaced, &TxStatus::Usurped(hash), None);
-                    state.removed(evicted, &TxStatus::Dropped, Some(now));
+                    state.removed(replaced, &TxStatus::Usurped(hash));
+                    state.removed(evicted, &TxStatus::Dropped);
                 }
                 Err(err) => {
                     debug!(target: LOG_TARGET, %hash, %err, "dropped after revalidation");
@@ -314,7 +363,7 @@ impl Pool {
                 }
             }
         }
-        state.settle(options, None, now);
+        state.settle(options, None);
     }
 
     /// Removes these transactions (reported [`TxStatus::Invalid`]) and bans them. Returns those
@@ -322,15 +371,16 @@ impl Pool {
     pub fn remove_invalid(&self, hashes: &[H256]) -> Vec<Arc<Transaction>> {
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();
+        state.begin(now);
         let mut removed = Vec::new();
         for hash in hashes {
             state.bans.ban(*hash, now);
             if let Some(entry) = state.graph.remove(hash) {
                 removed.push(entry.tx.clone());
-                state.removed(vec![entry], &TxStatus::Invalid, None);
+                state.removed(vec![entry], &TxStatus::Invalid);
             }
         }
-        state.settle(&self.shared.options, None, now);
+        state.settle(&self.shared.options, None);
         removed
     }
 
@@ -391,6 +441,24 @@ impl Pool {
             .collect()
     }
 
+    /// What `sender` (as in [`NewTransaction::sender`]) has in the pool: its ready and future
+    /// transactions, and what each future one waits for. `None` if it has nothing pooled.
+    pub fn sender_status(&self, sender: &[u8]) -> Option<SenderStatus> {
+        let now = self.shared.clock.now();
+        self.shared.state.lock().graph.sender_status(sender, now, self.shared.options.future_ttl)
+    }
+
+    /// [`Pool::sender_status`] of every sender with pooled transactions, ordered by sender.
+    /// Unsigned transactions (no sender) appear only in [`Pool::status`].
+    pub fn sender_statuses(&self) -> Vec<SenderStatus> {
+        let now = self.shared.clock.now();
+        let ttl = self.shared.options.future_ttl;
+        let state = self.shared.state.lock();
+        let mut senders: Vec<&[u8]> = state.graph.senders().collect();
+        senders.sort_unstable();
+        senders.into_iter().filter_map(|sender| state.graph.sender_status(sender, now, ttl)).collect()
+    }
+
     /// Whether `hash` is pooled.
     pub fn contains(&self, hash: &H256) -> bool {
         self.shared.state.lock().graph.contains(hash)
@@ -408,13 +476,17 @@ impl Pool {
         state.graph.check_invariants();
         let options = &self.shared.options;
         let (ready, future) = state.graph.usage();
-        assert!(ready.count + future.count <= options.max_count, "count bound");
-        assert!(ready.bytes + future.bytes <= options.max_bytes, "bytes bound");
-        assert!(future.count <= options.future_max_count, "future count bound");
-        assert!(future.bytes <= options.future_max_bytes, "future bytes bound");
-        for usage in state.graph.sender_usages() {
-            assert!(usage.count <= options.max_per_sender_count, "per-sender count bound");
-            assert!(usage.bytes <= options.max_per_sender_bytes, "per-sender bytes bound");
+        assert!(ready.count <= options.max_ready_count, "ready count bound");
+        assert!(ready.bytes <= options.max_ready_bytes, "ready bytes bound");
+        assert!(future.count <= options.max_future_count, "future count bound");
+        assert!(future.bytes <= options.max_future_bytes, "future bytes bound");
+        for sender in state.graph.senders() {
+            let status = state.graph.sender_status(sender, self.shared.clock.now(), options.future_ttl);
+            let status = status.expect("listed senders have transactions");
+            assert!(status.ready <= options.max_per_sender_ready_count, "per-sender ready count bound");
+            assert!(status.ready_bytes <= options.max_per_sender_ready_bytes, "per-sender ready bytes bound");
+            assert!(status.future <= options.max_per_sender_future_count, "per-sender future count bound");
+            assert!(status.future_bytes <= options.max_per_sender_future_bytes, "per-sender future bytes bound");
         }
     }
 

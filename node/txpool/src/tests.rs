@@ -1,8 +1,13 @@
-//! Pool behaviour: queues, replacement, limits, bans, block import, revalidation and watchers.
+//! Pool behaviour: queues, replacement, limits, expiry, bans, block import, revalidation, watchers,
+//! sender status, and a property test against a small model of nonces.
 
 use crate::*;
 use proptest::prelude::*;
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
 
 /// A pooled transaction `id` (hash `[id; 32]`, bytes `[id]`) for the pure ordering tests.
 pub(crate) fn tx(id: u8, priority: u64, requires: &[&[u8]], provides: &[&[u8]]) -> Arc<Transaction> {
@@ -265,7 +270,7 @@ fn replacing_a_parent_keeps_its_dependents_ready() {
 
 #[test]
 fn full_pool_evicts_the_worst_or_refuses_the_newcomer() {
-    let options = Options { max_count: 3, ..Options::default() };
+    let options = Options { max_ready_count: 3, ..Options::default() };
     let (pool, _) = pool(options);
     let low = signed(1, 0).priority(1);
     let mut low_stream = watch(&pool, &low);
@@ -274,18 +279,21 @@ fn full_pool_evicts_the_worst_or_refuses_the_newcomer() {
 
     // As bad as the worst: the newcomer is the worst (newest) and is dropped.
     assert_eq!(submit(&pool, &signed(4, 0).priority(1)), Err(PoolError::ImmediatelyDropped));
-    // Better than the worst: the worst goes, and is banned.
+    // Better than the worst: the worst goes, and is not banned.
     assert_eq!(submit(&pool, &signed(5, 0).priority(2)), Ok(SubmitOutcome::Ready));
     assert!(!pool.contains(&low.hash()));
-    assert!(pool.is_banned(&low.hash()));
+    assert!(!pool.is_banned(&low.hash()));
     assert_eq!(statuses(&mut low_stream), vec![TxStatus::Ready, TxStatus::Dropped]);
     assert!(is_closed(&mut low_stream));
     assert_eq!(pool.status().ready, 3);
+    // Once there is room again, it may come back.
+    pool.prune_included(BLOCK, 1, &[signed(2, 0).priority(5).hash()], vec![]);
+    assert_eq!(submit(&pool, &low), Ok(SubmitOutcome::Ready));
 }
 
 #[test]
 fn byte_limit_evicts_enough_transactions() {
-    let options = Options { max_bytes: 300, ..Options::default() };
+    let options = Options { max_ready_bytes: 300, ..Options::default() };
     let (pool, _) = pool(options);
     for who in 1..=3 {
         submit(&pool, &signed(who, 0).priority(u64::from(who))).expect("accepted");
@@ -299,22 +307,25 @@ fn byte_limit_evicts_enough_transactions() {
 }
 
 #[test]
-fn future_transactions_are_evicted_first() {
-    let options = Options { max_count: 2, ..Options::default() };
+fn ready_and_future_queues_have_separate_budgets() {
+    let options = Options { max_ready_count: 1, max_future_count: 1, ..Options::default() };
     let (pool, _) = pool(options);
     let future = signed(1, 5).priority(100);
     submit(&pool, &future).expect("accepted");
-    submit(&pool, &signed(2, 0).priority(1)).expect("accepted");
-    // A ready newcomer of low priority evicts the high-priority future one.
-    assert_eq!(submit(&pool, &signed(3, 0).priority(1)), Ok(SubmitOutcome::Ready));
-    assert!(!pool.contains(&future.hash()));
-    // A future newcomer never evicts a ready transaction.
-    assert_eq!(submit(&pool, &signed(4, 9).priority(1000)), Err(PoolError::ImmediatelyDropped));
+    // A full future queue does not keep a ready newcomer out, nor does it lose anything to it.
+    assert_eq!(submit(&pool, &signed(2, 0).priority(1)), Ok(SubmitOutcome::Ready));
+    assert!(pool.contains(&future.hash()));
+    // A future newcomer competes with future transactions only (here it outbids the one there).
+    assert_eq!(submit(&pool, &signed(4, 9).priority(1000)), Ok(SubmitOutcome::Future));
+    assert_eq!(pool.status(), PoolStatus { ready: 1, future: 1, bytes: 200 });
+    assert!(pool.contains(&signed(2, 0).priority(1).hash()));
+    // A ready newcomer only competes with ready transactions.
+    assert_eq!(submit(&pool, &signed(3, 0).priority(1)), Err(PoolError::ImmediatelyDropped));
 }
 
 #[test]
 fn future_queue_has_its_own_limit() {
-    let options = Options { future_max_count: 2, ..Options::default() };
+    let options = Options { max_future_count: 2, ..Options::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 1).priority(5)).expect("accepted");
     submit(&pool, &signed(2, 1).priority(6)).expect("accepted");
@@ -328,7 +339,7 @@ fn future_queue_has_its_own_limit() {
 
 #[test]
 fn evicting_a_transaction_drops_its_dependents() {
-    let options = Options { max_count: 3, ..Options::default() };
+    let options = Options { max_ready_count: 3, ..Options::default() };
     let (pool, _) = pool(options);
     let parent = signed(1, 0).priority(1);
     let child = signed(1, 1).priority(50);
@@ -343,7 +354,7 @@ fn evicting_a_transaction_drops_its_dependents() {
 
 #[test]
 fn newcomer_is_dropped_rather_than_its_own_parent_evicted() {
-    let options = Options { max_count: 2, ..Options::default() };
+    let options = Options { max_ready_count: 2, ..Options::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 0).priority(1)).expect("accepted");
     submit(&pool, &signed(2, 0).priority(50)).expect("accepted");
@@ -354,21 +365,251 @@ fn newcomer_is_dropped_rather_than_its_own_parent_evicted() {
 
 #[test]
 fn per_sender_limits_refuse_with_a_clear_error() {
-    let options = Options { max_per_sender_count: 2, max_per_sender_bytes: 250, ..Options::default() };
+    let options = Options { max_per_sender_ready_count: 2, max_per_sender_ready_bytes: 250, ..Options::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 0)).expect("accepted");
     submit(&pool, &signed(1, 1)).expect("accepted");
     let err = submit(&pool, &signed(1, 2)).expect_err("over the count");
-    assert_eq!(err, PoolError::SenderLimitReached { count: 2, bytes: 200 });
-    assert_eq!(err.to_string(), "sender limit reached: 2 transactions (200 bytes) already pending");
+    assert_eq!(err, PoolError::SenderLimitReached { queue: Queue::Ready, count: 2, bytes: 200 });
+    assert_eq!(err.to_string(), "sender limit reached: 2 ready transactions (200 bytes) already pending");
+    assert_eq!(err.rpc_code(), 1016);
     // Replacing one of its own transactions frees its quota.
     assert_eq!(submit(&pool, &signed(1, 1).variant(1).priority(11)), Ok(SubmitOutcome::Ready));
     // Bytes: 100 + 160 > 250.
-    let (pool, _) = self::pool(Options { max_per_sender_bytes: 250, ..Options::default() });
+    let (pool, _) = self::pool(Options { max_per_sender_ready_bytes: 250, ..Options::default() });
     submit(&pool, &signed(1, 0)).expect("accepted");
     assert!(matches!(submit(&pool, &signed(1, 1).size(160)), Err(PoolError::SenderLimitReached { .. })));
     // Other senders are not affected.
     assert_eq!(submit(&pool, &signed(2, 0).size(160)), Ok(SubmitOutcome::Ready));
+}
+
+// ---- limits: ready transactions are never locked out by future ones (issue #12) ----
+
+/// What sender `who` has in the pool (empty if nothing).
+fn status_of(pool: &Pool, who: u8) -> SenderStatus {
+    pool.sender_status(&[who]).unwrap_or_default()
+}
+
+#[test]
+fn gap_filling_transaction_is_admitted_over_a_full_future_quota() {
+    // The incident: nonce 0 was lost with a killed validator; nonces 1..=64 wait as future.
+    let pool = default_pool();
+    let limit = Options::default().max_per_sender_future_count;
+    assert_eq!(limit, 64);
+    let mut furthest_stream = None;
+    for nonce in 1..=64 {
+        if nonce == 64 {
+            furthest_stream = Some(watch(&pool, &signed(1, nonce)));
+        } else {
+            assert_eq!(submit(&pool, &signed(1, nonce)), Ok(SubmitOutcome::Future));
+        }
+    }
+    // A 65th future transaction is refused: it is the furthest from inclusion.
+    assert_eq!(
+        submit(&pool, &signed(1, 65)),
+        Err(PoolError::SenderLimitReached { queue: Queue::Future, count: 64, bytes: 6400 })
+    );
+    let status = status_of(&pool, 1);
+    assert_eq!((status.ready, status.future), (0, 64));
+    assert_eq!(status.missing(), vec![tag(1, 0)]);
+
+    // The gap-filling transaction is ready: it is admitted, and the chain behind it becomes ready
+    // up to the sender's ready quota; the furthest (nonce 64) is dropped, not banned.
+    assert_eq!(submit(&pool, &signed(1, 0)), Ok(SubmitOutcome::Ready));
+    let status = status_of(&pool, 1);
+    assert_eq!((status.ready, status.future), (64, 0));
+    assert!(!pool.contains(&signed(1, 64).hash()));
+    assert!(!pool.is_banned(&signed(1, 64).hash()));
+    let mut stream = furthest_stream.expect("watched");
+    assert_eq!(statuses(&mut stream), vec![TxStatus::Future, TxStatus::Dropped]);
+    assert_eq!(ready_hashes(&pool), (0..64).map(|nonce| signed(1, nonce).hash()).collect::<Vec<_>>());
+
+    // Once a block included some, the dropped one comes back as ready.
+    let included: Vec<H256> = (0..10).map(|nonce| signed(1, nonce).hash()).collect();
+    pool.prune_included(BLOCK, 1, &included, vec![]);
+    assert_eq!(submit(&pool, &signed(1, 64)), Ok(SubmitOutcome::Ready));
+    assert_eq!(submit(&pool, &signed(1, 65)), Ok(SubmitOutcome::Ready));
+}
+
+#[test]
+fn a_closer_future_transaction_displaces_the_furthest() {
+    let options = Options { max_per_sender_future_count: 3, ..Options::default() };
+    let (pool, _) = pool(options);
+    for nonce in [3, 4, 5] {
+        assert_eq!(submit(&pool, &signed(1, nonce)), Ok(SubmitOutcome::Future));
+    }
+    // Further than all of them: refused.
+    assert!(matches!(submit(&pool, &signed(1, 7)), Err(PoolError::SenderLimitReached { queue: Queue::Future, .. })));
+    // Closer: the highest nonce makes room.
+    assert_eq!(submit(&pool, &signed(1, 1)), Ok(SubmitOutcome::Future));
+    assert!(!pool.contains(&signed(1, 5).hash()) && !pool.is_banned(&signed(1, 5).hash()));
+    // Ready: admitted; 1 becomes ready behind it, 3 and 4 still wait for 2.
+    assert_eq!(submit(&pool, &signed(1, 0)), Ok(SubmitOutcome::Ready));
+    let status = status_of(&pool, 1);
+    assert_eq!((status.ready, status.future), (2, 2));
+    assert_eq!(status.missing(), vec![tag(1, 2)]);
+    // Other senders are not affected.
+    assert_eq!(submit(&pool, &signed(2, 7)), Ok(SubmitOutcome::Future));
+}
+
+#[test]
+fn highest_nonce_goes_first_whatever_the_tag_bytes() {
+    // 257 is [1, 1, 0, ...] little-endian and 255 is [255, 0, ...]: byte-wise, 255 is greater.
+    let options = Options { max_per_sender_future_count: 2, ..Options::default() };
+    let (pool, _) = pool(options);
+    submit(&pool, &signed(1, 257)).expect("accepted");
+    submit(&pool, &signed(1, 255)).expect("accepted");
+    assert_eq!(submit(&pool, &signed(1, 2)), Ok(SubmitOutcome::Future));
+    assert!(pool.contains(&signed(1, 255).hash()));
+    assert!(!pool.contains(&signed(1, 257).hash()));
+}
+
+#[test]
+fn a_promoted_chain_does_not_push_out_transactions_that_were_ready() {
+    let options = Options { max_ready_count: 3, ..Options::default() };
+    let (pool, _) = pool(options);
+    // Two low-priority ready transactions of other senders, two high-priority future ones.
+    for who in [2, 3] {
+        submit(&pool, &signed(who, 0).priority(1)).expect("accepted");
+    }
+    let mut streams: Vec<_> = [1, 2].iter().map(|nonce| watch(&pool, &signed(1, *nonce).priority(50))).collect();
+    // The pool has room for one more ready transaction: the gap-filler is admitted, and the
+    // chain it unlocks is trimmed to the ready budget, furthest first.
+    assert_eq!(submit(&pool, &signed(1, 0).priority(50)), Ok(SubmitOutcome::Ready));
+    assert_eq!(pool.status(), PoolStatus { ready: 3, future: 0, bytes: 300 });
+    assert!(pool.contains(&signed(2, 0).priority(1).hash()) && pool.contains(&signed(3, 0).priority(1).hash()));
+    for stream in &mut streams {
+        assert_eq!(statuses(stream), vec![TxStatus::Future, TxStatus::Dropped]);
+    }
+    assert!(!pool.is_banned(&signed(1, 1).priority(50).hash()));
+}
+
+#[test]
+fn ready_transaction_is_admitted_while_the_future_queue_is_full() {
+    let options = Options { max_future_count: 4, max_per_sender_future_count: 4, ..Options::default() };
+    let (pool, _) = pool(options);
+    for nonce in 1..=4 {
+        submit(&pool, &signed(1, nonce).priority(100)).expect("accepted");
+    }
+    assert_eq!(submit(&pool, &signed(2, 1).priority(100)), Err(PoolError::ImmediatelyDropped));
+    assert_eq!(submit(&pool, &signed(2, 0).priority(1)), Ok(SubmitOutcome::Ready));
+    assert_eq!(submit(&pool, &signed(1, 0).priority(1)), Ok(SubmitOutcome::Ready));
+    assert_eq!(pool.status(), PoolStatus { ready: 6, future: 0, bytes: 600 });
+}
+
+// ---- expiry of future transactions ----
+
+#[test]
+fn future_transactions_expire_after_the_ttl_and_are_not_banned() {
+    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(60), ..Options::default() });
+    let waiting = signed(1, 5);
+    let mut stream = watch(&pool, &waiting);
+    clock.advance(Duration::from_secs(40));
+    let later = signed(2, 5);
+    submit(&pool, &later).expect("accepted");
+    assert_eq!(status_of(&pool, 1).waiting[0].expires_in, Duration::from_secs(20));
+    clock.advance(Duration::from_secs(19));
+    submit(&pool, &signed(3, 0)).expect("accepted");
+    assert!(pool.contains(&waiting.hash()));
+    // 60 s after it became future: the next submission drops it.
+    clock.advance(Duration::from_secs(1));
+    submit(&pool, &signed(4, 0)).expect("accepted");
+    assert!(!pool.contains(&waiting.hash()));
+    assert!(pool.contains(&later.hash()));
+    assert_eq!(statuses(&mut stream), vec![TxStatus::Future, TxStatus::Dropped]);
+    assert!(is_closed(&mut stream));
+    assert!(!pool.is_banned(&waiting.hash()));
+    // Block import expires too.
+    clock.advance(Duration::from_secs(40));
+    pool.prune_included(BLOCK, 1, &[], vec![]);
+    pool.check_invariants();
+    assert!(!pool.contains(&later.hash()));
+    // Resubmitting is accepted; its time starts again.
+    assert_eq!(submit(&pool, &waiting), Ok(SubmitOutcome::Future));
+    assert_eq!(status_of(&pool, 1).waiting[0].expires_in, Duration::from_secs(60));
+}
+
+#[test]
+fn ready_transactions_do_not_expire_and_the_ttl_counts_from_demotion() {
+    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(60), ..Options::default() });
+    let (parent, child) = (signed(1, 0), signed(1, 1));
+    let mut child_stream = watch(&pool, &child);
+    clock.advance(Duration::from_secs(50));
+    submit(&pool, &parent).expect("accepted");
+    clock.advance(Duration::from_secs(300));
+    submit(&pool, &signed(2, 0)).expect("accepted");
+    assert!(pool.contains(&child.hash()) && pool.contains(&parent.hash()));
+    // The parent turns out invalid: the child is future again from now on.
+    pool.reject(parent.hash(), InvalidTransaction::Payment.into());
+    clock.advance(Duration::from_secs(59));
+    pool.prune_included(BLOCK, 1, &[], vec![]);
+    assert!(pool.contains(&child.hash()));
+    clock.advance(Duration::from_secs(1));
+    pool.prune_included(H256::repeat_byte(0xb2), 2, &[], vec![]);
+    assert!(!pool.contains(&child.hash()) && !pool.is_banned(&child.hash()));
+    assert_eq!(
+        statuses(&mut child_stream),
+        vec![TxStatus::Future, TxStatus::Ready, TxStatus::Future, TxStatus::Dropped]
+    );
+}
+
+// ---- duplicates ----
+
+#[test]
+fn already_pooled_transaction_is_told_apart() {
+    let pool = default_pool();
+    let tx = signed(1, 3);
+    submit(&pool, &tx).expect("accepted");
+    let err = submit(&pool, &tx).expect_err("duplicate");
+    assert!(err.is_already_imported());
+    assert_eq!(err.rpc_code(), 1013);
+    assert!(!PoolError::TemporarilyBanned.is_already_imported());
+    // Even if banned meanwhile, a pooled transaction is reported as pooled: the caller can
+    // re-broadcast its bytes.
+    pool.ban(&[tx.hash()]);
+    assert_eq!(submit(&pool, &tx), Err(PoolError::AlreadyImported));
+    assert_eq!(pool.get(&tx.hash()).map(|pooled| pooled.bytes.clone()), Some(tx.build().bytes));
+}
+
+// ---- sender status ----
+
+#[test]
+fn sender_status_shows_what_each_future_transaction_waits_for() {
+    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(100), ..Options::default() });
+    for nonce in [0, 1, 5] {
+        submit(&pool, &signed(1, nonce)).expect("accepted");
+    }
+    clock.advance(Duration::from_secs(30));
+    submit(&pool, &signed(1, 6)).expect("accepted");
+    submit(&pool, &signed(2, 9).size(7)).expect("accepted");
+
+    let status = pool.sender_status(&[1]).expect("pooled");
+    assert_eq!((status.sender.as_slice(), status.ready, status.future), (&[1u8][..], 2, 2));
+    assert_eq!((status.ready_bytes, status.future_bytes), (200, 200));
+    assert_eq!(
+        status.waiting,
+        vec![
+            WaitingTransaction {
+                hash: signed(1, 5).hash(),
+                missing: vec![tag(1, 4)],
+                after: vec![],
+                expires_in: Duration::from_secs(70),
+            },
+            WaitingTransaction {
+                hash: signed(1, 6).hash(),
+                missing: vec![],
+                after: vec![signed(1, 5).hash()],
+                expires_in: Duration::from_secs(100),
+            },
+        ]
+    );
+    assert_eq!(status.missing(), vec![tag(1, 4)]);
+    assert_eq!(pool.sender_status(&[3]), None);
+
+    let all = pool.sender_statuses();
+    assert_eq!(all.iter().map(|status| status.sender.clone()).collect::<Vec<_>>(), vec![vec![1], vec![2]]);
+    assert_eq!((all[1].ready, all[1].future, all[1].future_bytes), (0, 1, 7));
+    assert_eq!(pool.status(), PoolStatus { ready: 2, future: 3, bytes: 407 });
 }
 
 // ---- bans ----
@@ -451,6 +692,8 @@ fn prune_removes_conflicting_and_stale_transactions() {
     pool.check_invariants();
     assert_eq!(statuses(&mut mortal_stream), vec![TxStatus::Ready, TxStatus::Invalid]);
     assert_eq!(pool.status(), PoolStatus::default());
+    // The runtime did not declare them invalid (a retraction could revive them): not banned.
+    assert!(!pool.is_banned(&conflicting.hash()) && !pool.is_banned(&mortal.hash()));
 }
 
 #[test]
@@ -473,6 +716,28 @@ fn retracted_block_notifies_and_allows_resubmission() {
     assert_eq!(submit(&pool, &parent), Ok(SubmitOutcome::Ready));
     assert_eq!(statuses(&mut parent_stream), vec![TxStatus::Ready]);
     assert_eq!(statuses(&mut child_stream), vec![TxStatus::Ready]);
+}
+
+#[test]
+fn transactions_dropped_after_a_retraction_are_not_banned() {
+    let options = Options { max_future_count: 1, ..Options::default() };
+    let (pool, _) = pool(options);
+    let chain: Vec<Tx> = (0..3).map(|nonce| signed(1, nonce)).collect();
+    for tx in &chain {
+        submit(&pool, tx).expect("accepted");
+    }
+    pool.prune_included(BLOCK, 1, &[chain[0].hash()], vec![]);
+    // The block is retracted: nonces 1 and 2 wait again, and one is over the future budget.
+    pool.retracted(BLOCK, &[chain[0].hash()]);
+    pool.check_invariants();
+    assert_eq!(pool.status().future, 1);
+    assert!(chain.iter().all(|tx| !pool.is_banned(&tx.hash())));
+    // The node resubmits the retracted one; the dropped one is accepted again.
+    assert_eq!(submit(&pool, &chain[0]), Ok(SubmitOutcome::Ready));
+    for tx in &chain[1..] {
+        assert!(matches!(submit(&pool, tx), Ok(SubmitOutcome::Ready) | Err(PoolError::AlreadyImported)));
+    }
+    assert_eq!(pool.status().ready, 3);
 }
 
 // ---- revalidation ----
@@ -669,12 +934,14 @@ proptest! {
     #[test]
     fn random_operations_keep_bounds_and_order(ops in prop::collection::vec(op(), 1..80)) {
         let options = Options {
-            max_count: 10,
-            max_bytes: 1500,
-            max_per_sender_count: 4,
-            max_per_sender_bytes: 700,
-            future_max_count: 3,
-            future_max_bytes: 500,
+            max_ready_count: 7,
+            max_ready_bytes: 1000,
+            max_future_count: 3,
+            max_future_bytes: 500,
+            max_per_sender_ready_count: 3,
+            max_per_sender_ready_bytes: 500,
+            max_per_sender_future_count: 2,
+            max_per_sender_future_bytes: 400,
             recent_blocks: 1000,
             ..Options::default()
         };
@@ -722,9 +989,300 @@ proptest! {
             pool.check_invariants();
             assert_ready_respects_dependencies(&pool);
             let status = pool.status();
-            prop_assert!(status.ready + status.future <= options.max_count);
-            prop_assert!(status.bytes <= options.max_bytes);
-            prop_assert!(status.future <= options.future_max_count);
+            prop_assert!(status.ready <= options.max_ready_count);
+            prop_assert!(status.future <= options.max_future_count);
+            prop_assert!(status.bytes <= options.max_ready_bytes + options.max_future_bytes);
+        }
+    }
+}
+
+// ---- a property against a model of nonces ----
+//
+// The model knows only what the chain knows: each sender's on-chain nonce, and which of the
+// transactions the test submitted were declared invalid or included. From which of them the pool
+// holds (observed with `Pool::contains`) it derives, for each sender, the ready prefix (the
+// pooled nonces following the on-chain nonce without a gap) and the future rest, and when each
+// pooled transaction last became future. None of the pool's own code is used for that.
+
+const SENDERS: u8 = 4;
+const TTL: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+enum ModelOp {
+    /// Submit sender `who`'s transaction with its on-chain nonce + `ahead` (`ahead == 0`: ready).
+    Submit { who: u8, ahead: u64, variant: u8 },
+    /// Include the first `count` ready transactions in a block.
+    Block { count: usize },
+    /// Move the clock forward.
+    Advance { secs: u64 },
+    /// The runtime declares the `index`-th (modulo) pooled transaction invalid.
+    Invalid { index: usize },
+}
+
+fn model_op() -> impl Strategy<Value = ModelOp> {
+    prop_oneof![
+        4 => (0..SENDERS, 0u64..6, 0u8..2).prop_map(|(who, ahead, variant)| ModelOp::Submit { who, ahead, variant }),
+        2 => (0..SENDERS, Just(0u64), 0u8..2).prop_map(|(who, ahead, variant)| ModelOp::Submit { who, ahead, variant }),
+        1 => (0usize..5).prop_map(|count| ModelOp::Block { count }),
+        1 => (1u64..40).prop_map(|secs| ModelOp::Advance { secs }),
+        1 => any::<usize>().prop_map(|index| ModelOp::Invalid { index }),
+    ]
+}
+
+/// Sender `who`'s transaction with nonce `nonce`; `variant`s are different transactions with the
+/// same nonce (and priority). Immortal, so that only the limits and the TTL make it leave.
+fn model_tx(who: u8, nonce: u64, variant: u8) -> Tx {
+    let size = 10 + (usize::from(who) * 7 + nonce as usize * 13 + usize::from(variant) * 5) % 50;
+    signed(who, nonce).variant(variant).size(size).longevity(u64::MAX, 0)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pooled {
+    who: u8,
+    nonce: u64,
+    bytes: usize,
+    /// Model time at which it last became future (`None`: ready).
+    future_since: Option<Duration>,
+}
+
+#[derive(Default)]
+struct Model {
+    now: Duration,
+    onchain: [u64; SENDERS as usize],
+    pooled: HashMap<H256, Pooled>,
+    invalid: HashSet<H256>,
+    /// Left the pool without being included or declared invalid (limits, expiry).
+    evicted: HashSet<H256>,
+}
+
+impl Model {
+    /// Whether some variant of `who`'s nonce `nonce` is pooled.
+    fn has_nonce(&self, who: u8, nonce: u64) -> bool {
+        self.pooled.values().any(|tx| tx.who == who && tx.nonce == nonce)
+    }
+
+    /// Length of `who`'s ready prefix.
+    fn ready_len(&self, who: u8) -> u64 {
+        let start = self.onchain[usize::from(who)];
+        (start..).take_while(|nonce| self.has_nonce(who, *nonce)).count() as u64
+    }
+
+    fn is_ready(&self, tx: &Pooled) -> bool {
+        tx.nonce < self.onchain[usize::from(tx.who)] + self.ready_len(tx.who)
+    }
+
+    /// (count, bytes) of `who`'s ready and future transactions.
+    fn usage(&self, who: u8) -> ((usize, usize), (usize, usize)) {
+        let (mut ready, mut future) = ((0, 0), (0, 0));
+        for tx in self.pooled.values().filter(|tx| tx.who == who) {
+            let usage = if self.is_ready(tx) { &mut ready } else { &mut future };
+            usage.0 += 1;
+            usage.1 += tx.bytes;
+        }
+        (ready, future)
+    }
+
+    /// Global (count, bytes) of ready transactions.
+    fn ready_usage(&self) -> (usize, usize) {
+        (0..SENDERS).map(|who| self.usage(who).0).fold((0, 0), |acc, usage| (acc.0 + usage.0, acc.1 + usage.1))
+    }
+
+    /// After an operation: forget what left the pool (and check it is not banned), recompute
+    /// readiness and when each transaction became future.
+    fn observe(&mut self, pool: &Pool) -> std::result::Result<(), TestCaseError> {
+        let gone: Vec<H256> = self.pooled.keys().filter(|hash| !pool.contains(hash)).copied().collect();
+        for hash in gone {
+            self.pooled.remove(&hash);
+            // (d) Evicted or expired, not declared invalid: never banned.
+            prop_assert!(!pool.is_banned(&hash), "evicted transaction banned");
+            self.evicted.insert(hash);
+        }
+        let readiness: Vec<(H256, bool)> = self.pooled.iter().map(|(hash, tx)| (*hash, self.is_ready(tx))).collect();
+        for (hash, ready) in readiness {
+            if let Some(tx) = self.pooled.get_mut(&hash) {
+                tx.future_since = match (ready, tx.future_since) {
+                    (true, _) => None,
+                    (false, None) => Some(self.now),
+                    (false, since) => since,
+                };
+            }
+        }
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_sender_is_locked_out_and_limits_hold(ops in prop::collection::vec(model_op(), 1..120)) {
+        let options = Options {
+            max_ready_count: 6,
+            max_ready_bytes: 250,
+            max_future_count: 5,
+            max_future_bytes: 200,
+            max_per_sender_ready_count: 3,
+            max_per_sender_ready_bytes: 150,
+            max_per_sender_future_count: 3,
+            max_per_sender_future_bytes: 120,
+            future_ttl: TTL,
+            ban_time: Duration::from_secs(24 * 3600),
+            recent_blocks: 1000,
+            ..Options::default()
+        };
+        let (pool, clock) = pool(options.clone());
+        let mut model = Model::default();
+        let mut number = 0;
+        for op in ops {
+            let mut expired_now = false;
+            match op {
+                ModelOp::Submit { who, ahead, variant } => {
+                    let nonce = model.onchain[usize::from(who)] + ahead;
+                    let tx = model_tx(who, nonce, variant);
+                    let hash = tx.hash();
+                    let nonce_taken = model.has_nonce(who, nonce);
+                    let next = ahead == model.ready_len(who);
+                    let (ready_count, ready_bytes) = model.ready_usage();
+                    let ((sender_ready, sender_ready_bytes), (sender_future, sender_future_bytes)) = model.usage(who);
+                    let result = pool.submit(tx.build());
+                    expired_now = true;
+                    if model.invalid.contains(&hash) {
+                        prop_assert_eq!(result.clone(), Err(PoolError::TemporarilyBanned));
+                    } else if model.pooled.contains_key(&hash) {
+                        // It may have just expired; otherwise it is reported as pooled.
+                        let expired = model.pooled[&hash].future_since.is_some_and(|since| since + TTL <= model.now);
+                        prop_assert!(expired || result == Err(PoolError::AlreadyImported), "{:?}", result);
+                    } else {
+                        // (d) Nothing but invalid transactions is banned: evicted ones come back.
+                        prop_assert_ne!(result.clone(), Err(PoolError::TemporarilyBanned));
+                        // (a), (b) The next nonce (on chain, or after the ready prefix) is admitted
+                        // whenever ready transactions leave room, globally and for the sender,
+                        // however many future transactions the sender or the pool holds.
+                        let sender_room = sender_ready < options.max_per_sender_ready_count
+                            && sender_ready_bytes + tx.size <= options.max_per_sender_ready_bytes;
+                        if next
+                            && !nonce_taken
+                            && sender_room
+                            && ready_count < options.max_ready_count
+                            && ready_bytes + tx.size <= options.max_ready_bytes
+                        {
+                            prop_assert_eq!(result.clone(), Ok(SubmitOutcome::Ready));
+                        }
+                        if ahead == 0 && !nonce_taken {
+                            // The sender has nothing ready: its ready quota is empty.
+                            prop_assert!(sender_room);
+                        }
+                        // A sender is refused only by its own quota of the queue it would enter.
+                        if let Err(PoolError::SenderLimitReached { queue: Queue::Future, .. }) = result {
+                            prop_assert!(ahead > 0);
+                            prop_assert!(
+                                sender_future >= options.max_per_sender_future_count
+                                    || sender_future_bytes + tx.size > options.max_per_sender_future_bytes
+                            );
+                        }
+                        if let Err(PoolError::SenderLimitReached { queue: Queue::Ready, .. }) = result {
+                            prop_assert!(next && !sender_room);
+                        }
+                    }
+                    if result.is_ok() {
+                        model.pooled.insert(hash, Pooled { who, nonce, bytes: tx.size, future_since: None });
+                    }
+                }
+                ModelOp::Block { count } => {
+                    number += 1;
+                    let included: Vec<H256> = pool.ready().take(count).map(|tx| tx.hash).collect();
+                    for hash in &included {
+                        let tx = model.pooled.remove(hash);
+                        prop_assert!(tx.is_some(), "the pool included a transaction the model does not hold");
+                        if let Some(tx) = tx {
+                            // Blocks take each sender's ready prefix, in nonce order.
+                            prop_assert_eq!(tx.nonce, model.onchain[usize::from(tx.who)]);
+                            model.onchain[usize::from(tx.who)] += 1;
+                        }
+                    }
+                    pool.prune_included(H256::from_low_u64_be(number), number, &included, vec![]);
+                    expired_now = true;
+                }
+                ModelOp::Advance { secs } => {
+                    clock.advance(Duration::from_secs(secs));
+                    model.now += Duration::from_secs(secs);
+                }
+                ModelOp::Invalid { index } => {
+                    let mut hashes: Vec<H256> = model.pooled.keys().copied().collect();
+                    hashes.sort_unstable();
+                    if let Some(hash) = hashes.get(index % hashes.len().max(1)).copied() {
+                        pool.remove_invalid(&[hash]);
+                        model.pooled.remove(&hash);
+                        model.invalid.insert(hash);
+                    }
+                }
+            }
+            pool.check_invariants();
+            model.observe(&pool)?;
+
+            // The pool's queues are the model's: each sender's ready prefix, the rest future.
+            for who in 0..SENDERS {
+                let (ready, future) = model.usage(who);
+                let status = pool.sender_status(&[who]).unwrap_or_default();
+                prop_assert_eq!((status.ready, status.ready_bytes), ready, "ready of sender {}", who);
+                prop_assert_eq!((status.future, status.future_bytes), future, "future of sender {}", who);
+                // (c) Per-sender limits.
+                prop_assert!(ready.0 <= options.max_per_sender_ready_count);
+                prop_assert!(ready.1 <= options.max_per_sender_ready_bytes);
+                prop_assert!(future.0 <= options.max_per_sender_future_count);
+                prop_assert!(future.1 <= options.max_per_sender_future_bytes);
+                // Each future transaction waits for the nonce before it: missing, or pooled.
+                prop_assert_eq!(status.waiting.len(), future.0);
+                for waiting in &status.waiting {
+                    let nonce = model.pooled.get(&waiting.hash).map(|tx| tx.nonce);
+                    prop_assert!(nonce.is_some(), "unknown future transaction");
+                    let previous = nonce.unwrap_or_default().saturating_sub(1);
+                    if model.has_nonce(who, previous) {
+                        prop_assert!(waiting.missing.is_empty() && waiting.after.len() == 1);
+                    } else {
+                        prop_assert_eq!(&waiting.missing, &vec![tag(who, previous)]);
+                        prop_assert!(waiting.after.is_empty());
+                    }
+                }
+            }
+            // (c) Global limits.
+            let status = pool.status();
+            let (ready_count, ready_bytes) = model.ready_usage();
+            prop_assert_eq!(status.ready, ready_count);
+            prop_assert!(ready_count <= options.max_ready_count && ready_bytes <= options.max_ready_bytes);
+            prop_assert!(status.future <= options.max_future_count);
+            prop_assert!(status.bytes.saturating_sub(ready_bytes) <= options.max_future_bytes);
+            // Expiry: after a submission or a block, nothing has been future for the TTL.
+            if expired_now {
+                for tx in model.pooled.values() {
+                    if let Some(since) = tx.future_since {
+                        prop_assert!(since + TTL > model.now, "{:?} outlived the TTL", tx);
+                    }
+                }
+            }
+        }
+
+        // (b) Every sender can still move: its next nonces are admitted, one after the other,
+        // while the ready budgets have room.
+        for who in 0..SENDERS {
+            loop {
+                let nonce = model.onchain[usize::from(who)] + model.ready_len(who);
+                let tx = model_tx(who, nonce, 2);
+                let ((sender_ready, sender_ready_bytes), _) = model.usage(who);
+                let (ready_count, ready_bytes) = model.ready_usage();
+                if sender_ready >= options.max_per_sender_ready_count
+                    || sender_ready_bytes + tx.size > options.max_per_sender_ready_bytes
+                    || ready_count >= options.max_ready_count
+                    || ready_bytes + tx.size > options.max_ready_bytes
+                {
+                    break;
+                }
+                prop_assert!(!model.has_nonce(who, nonce));
+                prop_assert_eq!(pool.submit(tx.build()), Ok(SubmitOutcome::Ready), "sender {} nonce {}", who, nonce);
+                model.pooled.insert(tx.hash(), Pooled { who, nonce, bytes: tx.size, future_since: None });
+                pool.check_invariants();
+                model.observe(&pool)?;
+            }
         }
     }
 }

@@ -34,7 +34,8 @@ pub enum TxStatus {
     Finalized(H256),
     /// Replaced by this transaction, which provides the same tag with a higher priority. Final status.
     Usurped(H256),
-    /// Removed to respect the pool's limits, or no longer tracked. Final status.
+    /// Removed to respect the pool's limits, expired after waiting too long in the future queue,
+    /// or no longer tracked. Not banned: it may be submitted again. Final status.
     Dropped,
     /// The runtime declared it invalid, or it outlived its longevity. Final status.
     Invalid,
