@@ -121,14 +121,9 @@ pub fn check(spec: &ChainSpec, base: &Path, block: &str) -> anyhow::Result<Strin
         return Ok(format!("block #0 {hash:?} is genesis"));
     }
     let state = client.state_at(&stored.header.parent_hash)?;
-    let extrinsics = stored
-        .extrinsics
-        .iter()
-        .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]))
-        .collect::<Result<Vec<_>, _>>()?;
-    let changes = client
-        .executor()
-        .execute_block(&state, &ecochain_runtime::Block { header: stored.header.clone(), extrinsics })?;
+    let block = ecochain_runtime::decode::decode_block(stored.header.clone(), &stored.extrinsics)
+        .with_context(|| format!("block #{} {hash:?} is malformed", stored.header.number))?;
+    let changes = client.executor().execute_block(&state, &block)?;
     if changes.transaction_storage_root != stored.header.state_root {
         bail!("block #{} {hash:?}: state root mismatch", stored.header.number);
     }

@@ -20,6 +20,7 @@
 extern crate alloc;
 
 mod apis;
+pub mod decode;
 pub mod genesis;
 pub mod sigcache;
 pub mod signing;
@@ -53,7 +54,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     impl_name: Cow::Borrowed("ecochain-node"),
     authoring_version: 1,
     // 101: weights measured for this node (a block of 101 may hold what 100 refuses).
-    spec_version: 101,
+    // 102: signed transactions longer than 128 KiB are invalid (`MaxSignedTxBytes`).
+    spec_version: 102,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -241,6 +243,9 @@ impl pallet_permissions::Config for Runtime {
     type MaxProposalLen = ConstU32<{ 64 * 1024 }>;
     type MaxProposalWeight = MaxProposalWeight;
     type MaxPeerIdLen = ConstU32<128>;
+    /// A signed transaction (a `remark` included) is at most 128 KiB: room for a
+    /// proposal of `MaxProposalLen`, and at most a fortieth of a block.
+    type MaxSignedTxBytes = ConstU32<{ 128 * 1024 }>;
     /// Online: authored a block within the last 64 blocks (or 3 rotations).
     type OnlineWindow = ConstU32<64>;
     type WeightInfo = pallet_permissions::weights::SubstrateWeight<Runtime>;

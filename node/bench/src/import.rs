@@ -81,9 +81,7 @@ pub type EncodedBlock = (Header, Vec<Vec<u8>>);
 
 /// The block of `header` and the encoded `extrinsics`, decoded for execution.
 pub(crate) fn decode_block(header: Header, extrinsics: &[Vec<u8>]) -> anyhow::Result<Block> {
-    let extrinsics =
-        extrinsics.iter().map(|x| UncheckedExtrinsic::decode(&mut &x[..])).collect::<Result<Vec<_>, _>>()?;
-    Ok(Block { header, extrinsics })
+    Ok(ecochain_runtime::decode::decode_block(header, extrinsics)?)
 }
 
 /// Build blocks of `xts` on `author`'s best block, as the proposer does (with

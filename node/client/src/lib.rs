@@ -12,6 +12,7 @@
 
 pub mod authoring;
 pub mod chain_spec;
+pub mod journal;
 mod pool;
 
 pub use chain_spec::{ChainSpec, ChainType};
@@ -19,7 +20,7 @@ pub use pool::{Broadcast, SubmitError, TransactionPool, MAX_EXTRINSIC_BYTES};
 
 use codec::{Decode, Encode};
 use ecochain_executor::{BuiltBlock, Executor, STATE_VERSION};
-use ecochain_runtime::{Block, BlockNumber, Header, UncheckedExtrinsic};
+use ecochain_runtime::{Block, BlockNumber, Header};
 use ecochain_storage::{CommitBlock, Database, State};
 use parking_lot::RwLock;
 use sp_core::H256;
@@ -309,11 +310,7 @@ impl Client {
         if block.header.parent_hash != best.hash() || number != best.number + 1 {
             return Err(invalid(format!("does not extend the best block #{} {:?}", best.number, best.hash())));
         }
-        let extrinsics = block
-            .extrinsics
-            .iter()
-            .map(|x| UncheckedExtrinsic::decode(&mut &x[..]))
-            .collect::<Result<Vec<_>, _>>()
+        let extrinsics = ecochain_runtime::decode::decode_extrinsics(&block.extrinsics)
             .map_err(|e| invalid(format!("undecodable extrinsic: {e}")))?;
         let started = Instant::now();
         let state = self.state_at(&block.header.parent_hash)?;

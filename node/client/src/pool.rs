@@ -4,8 +4,7 @@
 //! each block it prunes what was included and re-validates the rest.
 
 use crate::{extrinsic_hash, Client};
-use codec::{Decode, DecodeAll};
-use ecochain_runtime::UncheckedExtrinsic;
+use ecochain_runtime::{decode::decode_extrinsic, UncheckedExtrinsic};
 use ecochain_txpool::{NewTransaction, Options, Pool, PoolError, PoolStatus, ReadyIter, SubmitOutcome, TxStatus};
 use futures::{stream::BoxStream, StreamExt};
 use sp_core::H256;
@@ -68,6 +67,10 @@ pub struct TransactionPool {
     ready: tokio::sync::Notify,
     /// Sends locally submitted transactions to peers (transaction gossip).
     broadcast: parking_lot::RwLock<Option<Broadcast>>,
+    /// Ready transactions seen at the last re-propagation tick.
+    last_ready: parking_lot::Mutex<std::collections::HashSet<H256>>,
+    /// Where local submissions are kept across restarts, if anywhere.
+    journal: parking_lot::RwLock<Option<Arc<crate::journal::Journal>>>,
 }
 
 /// Hands an accepted local transaction to the network.
@@ -89,7 +92,46 @@ impl TransactionPool {
             pool: Pool::new(options),
             ready: tokio::sync::Notify::new(),
             broadcast: Default::default(),
+            last_ready: Default::default(),
+            journal: Default::default(),
         })
+    }
+
+    /// Keep local submissions in `journal` from now on (see [`crate::journal`]).
+    pub fn set_journal(&self, journal: Arc<crate::journal::Journal>) {
+        *self.journal.write() = Some(journal);
+    }
+
+    fn journal(&self, xt: &[u8]) {
+        if let Some(j) = self.journal.read().as_ref() {
+            if let Err(e) = j.append(xt) {
+                tracing::warn!(target: "txpool", error = %e, "could not journal a local transaction");
+            }
+        }
+    }
+
+    /// Transactions to gossip again: ready ones that were already ready at the
+    /// previous call (pending for a whole tick: their first gossip may have been
+    /// lost), or every ready one when `all` (a peer joined). At most `max`, in
+    /// block-building order (the next to be included first).
+    pub fn to_repropagate(&self, max: usize, all: bool) -> Vec<Vec<u8>> {
+        let mut last = self.last_ready.lock();
+        let mut now = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for tx in self.pool.ready() {
+            if !tx.propagate {
+                continue;
+            }
+            if out.len() < max && (all || last.contains(&tx.hash)) {
+                out.push(tx.bytes.clone());
+            }
+            now.insert(tx.hash);
+            if now.len() >= max.saturating_mul(4) {
+                break;
+            }
+        }
+        *last = now;
+        out
     }
 
     /// The underlying pool.
@@ -104,8 +146,7 @@ impl TransactionPool {
                 xt.len()
             )));
         }
-        let decoded =
-            UncheckedExtrinsic::decode_all(&mut &xt[..]).map_err(|e| SubmitError::BadFormat(e.to_string()))?;
+        let decoded = decode_extrinsic(&xt).map_err(|e| SubmitError::BadFormat(e.to_string()))?;
         let hash = extrinsic_hash(&xt);
         if self.pool.is_banned(&hash) {
             return Err(PoolError::TemporarilyBanned.into());
@@ -145,11 +186,40 @@ impl TransactionPool {
         }
     }
 
-    /// Validate and pool an encoded extrinsic from an RPC client, and gossip it.
+    /// Validate and pool an encoded extrinsic from an RPC client, journal it
+    /// and gossip it. One already pending is gossiped again (its first gossip
+    /// may have been lost) and answered with 1013.
     pub fn submit(&self, xt: Vec<u8>) -> Result<H256, SubmitError> {
-        let hash = self.submit_with_source(xt.clone(), TransactionSource::External)?;
-        self.broadcast(&xt);
-        Ok(hash)
+        match self.submit_with_source(xt.clone(), TransactionSource::External) {
+            Ok(hash) => {
+                self.journal(&xt);
+                self.broadcast(&xt);
+                Ok(hash)
+            }
+            Err(e @ SubmitError::Pool(PoolError::AlreadyImported)) => {
+                self.broadcast(&xt);
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Re-admit journaled local transactions after a restart and gossip them;
+    /// returns how many were pooled. Those now invalid (included, stale) are
+    /// skipped.
+    pub fn readmit(&self, txs: Vec<Vec<u8>>) -> usize {
+        let mut pooled = 0;
+        for xt in txs {
+            match self.submit_with_source(xt.clone(), TransactionSource::Local) {
+                Ok(_) => {
+                    pooled += 1;
+                    self.journal(&xt);
+                    self.broadcast(&xt);
+                }
+                Err(e) => tracing::debug!(target: "txpool", error = %e, "journaled transaction not re-admitted"),
+            }
+        }
+        pooled
     }
 
     /// Pool a transaction a peer gossiped (the network already forwards it).
@@ -170,10 +240,17 @@ impl TransactionPool {
     /// Validate and pool, and follow the transaction's status.
     /// The stream starts with `Ready` or `Future`.
     pub fn submit_and_watch(&self, xt: Vec<u8>) -> Result<(H256, BoxStream<'static, TxStatus>), SubmitError> {
-        let tx = self.validate(xt.clone(), TransactionSource::External)?;
+        let tx = match self.validate(xt.clone(), TransactionSource::External) {
+            Err(e @ SubmitError::Pool(PoolError::AlreadyImported)) => {
+                self.broadcast(&xt);
+                return Err(e);
+            }
+            other => other?,
+        };
         let hash = tx.hash;
         let (outcome, stream) = self.pool.submit_and_watch(tx)?;
         self.ready.notify_one();
+        self.journal(&xt);
         self.broadcast(&xt);
         let first = match outcome {
             SubmitOutcome::Ready => TxStatus::Ready,
@@ -236,6 +313,6 @@ impl TransactionPool {
 
     /// Decode a pooled extrinsic (for nonce queries).
     pub fn decode(bytes: &[u8]) -> Option<UncheckedExtrinsic> {
-        UncheckedExtrinsic::decode(&mut &bytes[..]).ok()
+        decode_extrinsic(bytes).ok()
     }
 }

@@ -13,9 +13,7 @@ use crate::{
     params::{parse_hex, to_hex, Args},
     Ctx,
 };
-use codec::DecodeLimit;
 use ecochain_client::extrinsic_hash;
-use ecochain_runtime::UncheckedExtrinsic;
 use futures::StreamExt;
 use jsonrpsee::{types::ErrorObjectOwned, PendingSubscriptionSink, RpcModule};
 use serde_json::{json, Value};
@@ -23,19 +21,12 @@ use std::sync::Arc;
 
 /// Bad-format refusal code.
 pub(crate) const BAD_FORMAT: i32 = 1001;
-/// Nesting depth limit when decoding submitted extrinsics (as the runtime's `MAX_EXTRINSIC_DEPTH`).
-const MAX_EXTRINSIC_DEPTH: u32 = 256;
 /// Most extrinsics one `author_removeExtrinsic` call may name.
 const MAX_REMOVE: usize = 1024;
 
 /// The extrinsic's bytes if they decode as exactly one extrinsic.
 pub(crate) fn check_format(bytes: &[u8]) -> RpcResult<()> {
-    let mut input = bytes;
-    match UncheckedExtrinsic::decode_with_depth_limit(MAX_EXTRINSIC_DEPTH, &mut input) {
-        Ok(_) if input.is_empty() => Ok(()),
-        Ok(_) => Err(bad_format("trailing bytes after the extrinsic")),
-        Err(e) => Err(bad_format(e)),
-    }
+    ecochain_runtime::decode::decode_extrinsic(bytes).map(|_| ()).map_err(bad_format)
 }
 
 fn bad_format(reason: impl std::fmt::Display) -> ErrorObjectOwned {
@@ -118,14 +109,10 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     method(module, ctx, "author_submitExtrinsic", 1, submit);
     method(module, ctx, "author_pendingExtrinsics", 0, pending);
     method(module, ctx, "author_removeExtrinsic", 1, remove);
-    let c = ctx.clone();
-    module
-        .register_subscription(
-            "author_submitAndWatchExtrinsic",
-            "author_extrinsicUpdate",
-            "author_unwatchExtrinsic",
-            move |params, pending, _, _| submit_and_watch(c.clone(), pending, Args::parse(&params, 1)),
-        )
-        .map(|_| ())
-        .expect("subscription names are unique");
+    crate::subscription(
+        module,
+        ctx,
+        ["author_submitAndWatchExtrinsic", "author_extrinsicUpdate", "author_unwatchExtrinsic"],
+        |ctx, params, pending| submit_and_watch(ctx, pending, Args::parse(&params, 1)),
+    );
 }

@@ -158,12 +158,59 @@ fn get_runtime_version(ctx: &Ctx, args: Args) -> RpcResult {
     to_json(&ctx.client.runtime_version())
 }
 
-fn call(ctx: &Ctx, args: Args) -> RpcResult {
-    let name = args.required_str(0, "runtime API method")?;
+/// Runtime API methods `state_call` serves: read-only queries. Each runtime API
+/// decodes its arguments with plain `Decode`, so methods that take an
+/// extrinsic are decoded here first, with the depth limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RuntimeCallKind {
+    /// Arguments of fixed shape (accounts, numbers, nothing): passed through.
+    Query,
+    /// `TaggedTransactionQueue_validate_transaction`: (source, extrinsic, block hash).
+    ValidateTransaction,
+}
+
+/// What `state_call` does with `name`: serve it (and how), or refuse it with the reason.
+fn runtime_call_kind(name: &str) -> Result<RuntimeCallKind, &'static str> {
+    const QUERIES: &[&str] = &[
+        "Core_version",
+        "Metadata_metadata",
+        "Metadata_metadata_at_version",
+        "Metadata_metadata_versions",
+        "AccountNonceApi_account_nonce",
+        "GenesisBuilder_get_preset",
+        "GenesisBuilder_preset_names",
+    ];
+    const QUERY_APIS: &[&str] = &["EcoChainApi_", "BridgeApi_", "PermissionsApi_"];
+    if name == "TaggedTransactionQueue_validate_transaction" {
+        return Ok(RuntimeCallKind::ValidateTransaction);
+    }
+    if QUERIES.contains(&name) || QUERY_APIS.iter().any(|api| name.starts_with(api)) {
+        return Ok(RuntimeCallKind::Query);
+    }
+    if name.starts_with("BlockBuilder_") || name.starts_with("Core_") {
+        return Err("executes or builds blocks: not served over RPC");
+    }
+    Err("not a read-only runtime API served over RPC")
+}
+
+/// Check `state_call`'s method and arguments before the runtime sees them.
+fn check_runtime_call(name: &str, data: &[u8]) -> RpcResult<()> {
     if name.len() > MAX_METHOD_NAME || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err(invalid_params(format!("{name:?} is not a runtime API method name")));
     }
+    match runtime_call_kind(name) {
+        Ok(RuntimeCallKind::Query) => Ok(()),
+        Ok(RuntimeCallKind::ValidateTransaction) => ecochain_runtime::decode::decode_validate_transaction_args(data)
+            .map(|_| ())
+            .map_err(|e| invalid_params(format!("{name}: {e}"))),
+        Err(why) => Err(invalid_params(format!("state_call of {name}: {why}"))),
+    }
+}
+
+fn call(ctx: &Ctx, args: Args) -> RpcResult {
+    let name = args.required_str(0, "runtime API method")?;
     let data = args.opt_bytes(1, "call data")?.unwrap_or_default();
+    check_runtime_call(name, &data)?;
     let at = block_or_best(&ctx.client, args.hash(2)?)?;
     let output = ctx.client.call(&at, name, &data).map_err(client_error)?;
     Ok(json!(to_hex(&output)))
@@ -280,27 +327,18 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     alias(module, "state_callAt", "state_call");
     method(module, ctx, "state_getReadProof", 2, get_read_proof);
 
-    let c = ctx.clone();
-    module
-        .register_subscription(
-            "state_subscribeStorage",
-            "state_storage",
-            "state_unsubscribeStorage",
-            move |params, pending, _, _| subscribe_storage(c.clone(), pending, Args::parse(&params, 1)),
-        )
-        .map(|_| ())
-        .expect("subscription names are unique");
-
-    let c = ctx.clone();
-    module
-        .register_subscription(
-            "state_subscribeRuntimeVersion",
-            "state_runtimeVersion",
-            "state_unsubscribeRuntimeVersion",
-            move |_, pending, _, _| follow_runtime_version(c.clone(), pending),
-        )
-        .map(|_| ())
-        .expect("subscription names are unique");
+    crate::subscription(
+        module,
+        ctx,
+        ["state_subscribeStorage", "state_storage", "state_unsubscribeStorage"],
+        |ctx, params, pending| subscribe_storage(ctx, pending, Args::parse(&params, 1)),
+    );
+    crate::subscription(
+        module,
+        ctx,
+        ["state_subscribeRuntimeVersion", "state_runtimeVersion", "state_unsubscribeRuntimeVersion"],
+        |ctx, _, pending| follow_runtime_version(ctx, pending),
+    );
     alias(module, "chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
     alias(module, "chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");
 }

@@ -7,8 +7,8 @@ use crate::{
     params::{to_json, Args},
     Ctx,
 };
-use codec::{Decode, Encode};
-use ecochain_runtime::{AccountId, Address, Nonce, UncheckedExtrinsic};
+use codec::Encode;
+use ecochain_runtime::{AccountId, Address, Nonce};
 use jsonrpsee::RpcModule;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -82,7 +82,7 @@ impl SystemInfo for StaticSystemInfo {
 
 /// The nonce `who` signed `xt` with, if `who` signed it.
 pub(crate) fn signed_nonce(xt: &[u8], who: &AccountId) -> Option<Nonce> {
-    let uxt = UncheckedExtrinsic::decode(&mut &xt[..]).ok()?;
+    let uxt = ecochain_runtime::decode::decode_extrinsic(xt).ok()?;
     match uxt.preamble {
         Preamble::Signed(Address::Id(signer), _, extension) if &signer == who => Some(extension.6 .0),
         _ => None,
