@@ -15,10 +15,11 @@
 use crate::{
     codec::{decode_certificate, encode_certificate},
     context::{Address, BlockHash, BlockValue, EcoContext, Height, ProposalPart, ValidatorSet},
-    signing::{part_bytes, verify, EcoSigner},
+    signing::{verify, EcoSigner},
+    stream::{check_init, init_bytes, Assembled, Assembler, Init, Limits, Part, PartOutcome, PART_BYTES},
 };
 use bytes::Bytes;
-use codec::{Decode, Encode};
+use codec::Encode;
 use ecochain_client::{authoring::Proposer, extrinsic_hash, Client, StoredBlock, TransactionPool};
 use ecochain_executor::BuiltBlock;
 use ecochain_runtime::{AccountId, Header};
@@ -39,19 +40,15 @@ use malachitebft_app_channel::{
 use parking_lot::RwLock;
 use sp_core::H256;
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     sync::Arc,
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 /// Engine id of the commit certificate in a block's justifications.
 pub const ENGINE_ID: [u8; 4] = *b"ECBF";
-/// Largest chunk of a block in one proposal part.
-const PART_BYTES: usize = 256 * 1024;
-/// Largest block accepted from the network.
-const MAX_BLOCK_BYTES: usize = 8 * 1024 * 1024;
-/// Most proposal streams buffered at once.
-const MAX_STREAMS: usize = 64;
+/// Most complete proposals kept for the next height.
+const MAX_PENDING: usize = 8;
 /// Most blocks served in one sync response.
 const MAX_SYNC_BATCH: u64 = 16;
 /// How far a proposed timestamp may be ahead of the local clock.
@@ -76,6 +73,10 @@ pub struct Status {
     pub last_decided: Option<(u64, H256, u32, Vec<[u8; 32]>)>,
     /// Validators whose votes for the current round arrived (or our own).
     pub heard: std::collections::BTreeSet<[u8; 32]>,
+    /// Proposers seen signing two blocks for one (height, round).
+    pub equivocations: u64,
+    /// Proposal parts refused (bad signature, wrong proposer, over a bound …).
+    pub refused_parts: u64,
 }
 
 /// Shared view of consensus progress.
@@ -121,22 +122,6 @@ impl Candidate {
     }
 }
 
-/// A proposal stream being reassembled.
-#[derive(Default)]
-struct Stream {
-    parts: BTreeMap<u64, ProposalPart>,
-    fin: Option<u64>,
-    bytes: usize,
-    started: Option<Instant>,
-}
-
-/// A complete proposal waiting for its height.
-struct Pending {
-    init: ProposalPart,
-    data: Vec<u8>,
-    signature: crate::context::Signature,
-}
-
 /// The application state.
 pub struct App {
     ctx: EcoContext,
@@ -150,8 +135,13 @@ pub struct App {
     height: u64,
     validators: ValidatorSet,
     candidates: HashMap<BlockHash, Candidate>,
-    streams: HashMap<(PeerId, StreamId), Stream>,
-    pending: Vec<Pending>,
+    streams: Assembler<PeerId>,
+    limits: Limits,
+    /// libp2p ids of the current validators (their consensus keys): the only
+    /// publishers whose proposal parts are looked at.
+    validator_peers: std::collections::HashSet<PeerId>,
+    /// Complete proposals for the next height.
+    pending: Vec<Assembled>,
     stream_nonce: u32,
     last_commit: Instant,
 }
@@ -168,13 +158,23 @@ pub fn validator_set_at(client: &Client, hash: &H256) -> eyre::Result<ValidatorS
     Ok(ValidatorSet::new(validators.into_iter().map(|v| v.consensus_key)))
 }
 
+/// The libp2p peer ids of a validator set (a validator's network key is its consensus key).
+fn peers_of(validators: &ValidatorSet) -> std::collections::HashSet<PeerId> {
+    validators
+        .validators()
+        .iter()
+        .filter_map(|v| crate::peer_id_of_public(v.address.0).ok())
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
 /// Encode a block as it travels in proposal parts and sync responses.
 pub fn encode_block(header: &Header, extrinsics: &[Vec<u8>]) -> Vec<u8> {
     (header, extrinsics).encode()
 }
 
 fn decode_block(bytes: &[u8]) -> Option<(Header, Vec<Vec<u8>>)> {
-    <(Header, Vec<Vec<u8>>)>::decode(&mut &bytes[..]).ok()
+    ecochain_runtime::decode::decode_wire_block(bytes).ok()
 }
 
 /// The justification carrying a commit certificate.
@@ -250,6 +250,7 @@ impl App {
     ) -> eyre::Result<Self> {
         let finalized = client.finalized_header();
         let validators = validator_set_at(&client, &finalized.hash())?;
+        let validator_peers = peers_of(&validators);
         Ok(Self {
             ctx,
             client,
@@ -262,7 +263,9 @@ impl App {
             height: u64::from(finalized.number) + 1,
             validators,
             candidates: HashMap::new(),
-            streams: HashMap::new(),
+            streams: Assembler::new(Limits::default()),
+            limits: Limits::default(),
+            validator_peers,
             pending: Vec::new(),
             stream_nonce: 0,
             last_commit: Instant::now(),
@@ -275,9 +278,11 @@ impl App {
 
     fn enter_height(&mut self, height: u64, validators: ValidatorSet) {
         self.height = height;
+        self.validator_peers = peers_of(&validators);
         self.validators = validators.clone();
         self.candidates.retain(|_, c| c.height >= height);
-        self.pending.retain(|p| matches!(&p.init, ProposalPart::Init { height: h, .. } if h.0 >= height));
+        self.pending.retain(|p| p.init.height.0 >= height);
+        self.streams.prune(height, now_ms());
         let mut status = self.status.write();
         status.height = height;
         status.validators = validators.validators().iter().map(|v| v.address.0).collect();
@@ -317,7 +322,7 @@ impl App {
                 // Proposals that arrived before we reached this height.
                 let pending = std::mem::take(&mut self.pending);
                 for p in pending {
-                    if matches!(&p.init, ProposalPart::Init { height: h, .. } if *h == height) {
+                    if p.init.height == height {
                         self.verify_proposal(p).await;
                     } else {
                         self.pending.push(p);
@@ -448,17 +453,24 @@ impl App {
         let block_hash = BlockHash(header.hash().0);
         let total_len = bytes.len() as u32;
         let proposer = signer.address();
-        let signature = signer.sign_raw(&part_bytes(
-            &self.ctx.genesis,
-            (&height, &round, &pol_round, &proposer, &block_hash, &total_len),
-        ));
+        let unsigned = Init {
+            height,
+            round,
+            pol_round,
+            proposer,
+            block_hash,
+            total_len,
+            signature: crate::context::Signature([0; 64]),
+        };
+        let signature = signer.sign_raw(&init_bytes(&self.ctx.genesis, &unsigned));
         self.stream_nonce = self.stream_nonce.wrapping_add(1);
         let mut id = Vec::with_capacity(16);
         id.extend_from_slice(&height.0.to_be_bytes());
         id.extend_from_slice(&(round.as_i64() as u32).to_be_bytes());
         id.extend_from_slice(&self.stream_nonce.to_be_bytes());
         let stream_id = StreamId::new(Bytes::from(id));
-        let mut parts = vec![ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len }];
+        let mut parts =
+            vec![ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len, signature }];
         parts.extend(bytes.chunks(PART_BYTES).map(|c| ProposalPart::Data(c.to_vec())));
         parts.push(ProposalPart::Fin(signature));
         let count = parts.len() as u64;
@@ -477,73 +489,69 @@ impl App {
         from: PeerId,
         part: StreamMessage<ProposalPart>,
     ) -> Option<ProposedValue<EcoContext>> {
-        let key = (from, part.stream_id.clone());
-        if !self.streams.contains_key(&key) && self.streams.len() >= MAX_STREAMS {
-            // Drop the oldest stream to keep memory bounded.
-            if let Some(oldest) = self.streams.iter().min_by_key(|(_, s)| s.started).map(|(k, _)| k.clone()) {
-                self.streams.remove(&oldest);
-            }
-        }
-        let stream = self.streams.entry(key.clone()).or_default();
-        stream.started.get_or_insert_with(Instant::now);
-        match part.content {
-            StreamContent::Fin => stream.fin = Some(part.sequence),
-            StreamContent::Data(p) => {
-                if let ProposalPart::Data(d) = &p {
-                    stream.bytes += d.len();
-                }
-                if stream.bytes > MAX_BLOCK_BYTES + PART_BYTES {
-                    tracing::warn!(target: "consensus", %from, "oversize proposal stream dropped");
-                    self.streams.remove(&key);
-                    return None;
-                }
-                stream.parts.insert(part.sequence, p);
-            }
-        }
-        let complete = stream.fin.is_some_and(|fin| (0..fin).all(|s| stream.parts.contains_key(&s)));
-        if !complete {
+        if !self.validator_peers.contains(&from) {
+            // Not published by a validator: nothing to buffer (the signed first part would fail anyway).
+            self.status.write().refused_parts += 1;
+            tracing::debug!(target: "consensus", %from, "proposal part from a non-validator dropped");
             return None;
         }
-        let stream = self.streams.remove(&key)?;
-        let mut parts = stream.parts.into_values();
-        let init = parts.next()?;
-        let mut data = Vec::new();
-        let mut signature = None;
-        for p in parts {
-            match p {
-                ProposalPart::Data(d) => data.extend_from_slice(&d),
-                ProposalPart::Fin(s) => signature = Some(s),
-                ProposalPart::Init { .. } => return None,
-            }
+        let stream = part.stream_id.to_bytes();
+        let content = match part.content {
+            StreamContent::Data(p) => Part::Data(p),
+            StreamContent::Fin => Part::End,
+        };
+        let (genesis, height, limits) = (self.ctx.genesis, self.height, self.limits);
+        let validators = self.validators.clone();
+        let outcome = self.streams.receive(&from, &stream, part.sequence, content, now_ms(), |init| {
+            check_init(&genesis, &validators, height, init, &limits)
+        });
+        for e in self.streams.take_evidence() {
+            self.status.write().equivocations += 1;
+            tracing::warn!(
+                target: "consensus",
+                proposer = %e.proposer,
+                height = e.height,
+                round = e.round,
+                first = %hex::encode(e.first.0),
+                second = %hex::encode(e.second.0),
+                "equivocation: the proposer signed two blocks for one round"
+            );
         }
-        let pending = Pending { init, data, signature: signature? };
-        match &pending.init {
-            ProposalPart::Init { height, .. } if height.0 > self.height => {
-                self.pending.push(pending);
+        match outcome {
+            PartOutcome::Pending => None,
+            PartOutcome::Refused(reason) => {
+                self.status.write().refused_parts += 1;
+                tracing::debug!(target: "consensus", %from, %reason, "proposal part refused");
                 None
             }
-            ProposalPart::Init { height, .. } if height.0 < self.height => None,
-            ProposalPart::Init { .. } => self.verify_proposal(pending).await,
-            _ => None,
+            PartOutcome::Complete(assembled) if assembled.init.height.0 > self.height => {
+                if self.pending.len() >= MAX_PENDING {
+                    self.pending.remove(0);
+                }
+                self.pending.push(assembled);
+                None
+            }
+            PartOutcome::Complete(assembled) if assembled.init.height.0 < self.height => None,
+            PartOutcome::Complete(assembled) => self.verify_proposal(assembled).await,
         }
     }
 
     /// Check a complete proposal for the current height and execute it.
-    async fn verify_proposal(&mut self, p: Pending) -> Option<ProposedValue<EcoContext>> {
-        let ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len } = p.init else {
+    async fn verify_proposal(&mut self, p: Assembled) -> Option<ProposedValue<EcoContext>> {
+        // Checked when its Init arrived; again now, against this height's validator set
+        // (a proposal for the next height was checked against the previous one).
+        if let Err(reason) = check_init(&self.ctx.genesis, &self.validators, self.height, &p.init, &self.limits) {
+            tracing::warn!(target: "consensus", height = p.init.height.0, %reason, "proposal refused");
             return None;
+        }
+        let Init { height, round, pol_round, proposer, block_hash, .. } = p.init;
+        let (header, extrinsics) = match decode_block(&p.data) {
+            Some(block) => block,
+            None => {
+                tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal does not decode as a block");
+                return None;
+            }
         };
-        let expected = crate::context::select_proposer(self.validators.validators(), height, round);
-        if expected.address != proposer {
-            tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal from a validator that is not the proposer");
-            return None;
-        }
-        let signed = part_bytes(&self.ctx.genesis, (&height, &round, &pol_round, &proposer, &block_hash, &total_len));
-        if !verify(&expected.public_key, &signed, &p.signature) || p.data.len() != total_len as usize {
-            tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal with a bad signature or length");
-            return None;
-        }
-        let (header, extrinsics) = decode_block(&p.data)?;
         if header.hash().0 != block_hash.0 {
             tracing::warn!(target: "consensus", height = height.0, "proposal parts do not hash to the proposed block");
             return None;
@@ -586,11 +594,7 @@ impl App {
         let client = self.client.clone();
         let (header, extrinsics) = (header.clone(), extrinsics.to_vec());
         let outcome = tokio::task::spawn_blocking(move || -> Result<_, String> {
-            let decoded = extrinsics
-                .iter()
-                .map(|x| ecochain_runtime::UncheckedExtrinsic::decode(&mut &x[..]))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())?;
+            let decoded = ecochain_runtime::decode::decode_extrinsics(&extrinsics).map_err(|e| e.to_string())?;
             if check_time {
                 let ts = decoded.first().and_then(|xt| match &xt.function {
                     ecochain_runtime::RuntimeCall::Timestamp(pallet_timestamp::Call::set { now }) => Some(*now),

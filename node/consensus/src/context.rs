@@ -334,10 +334,14 @@ pub enum ProposalPart {
         block_hash: BlockHash,
         /// Length of the encoded block.
         total_len: u32,
+        /// The proposer's signature over the fields above
+        /// ([`init_bytes`](crate::stream::init_bytes)): checked before any
+        /// other part of the stream is buffered.
+        signature: Signature,
     },
     /// A chunk of the SCALE-encoded block.
     Data(Vec<u8>),
-    /// Last part: the proposer's signature over the Init fields.
+    /// Last part: the same signature as the `Init`.
     Fin(Signature),
 }
 

@@ -6,6 +6,7 @@
 //! the validators' ed25519 consensus keys; [`codec`] encodes everything the
 //! engine sends and writes to its write-ahead log; [`app`] is the application
 //! loop that proposes blocks built from the pool, verifies proposals by
+//! executing them (after [`stream`] reassembled and checked them, bounded),
 //! executing them, and commits decided blocks with their commit certificate.
 //!
 //! Malachite brings the libp2p network (gossipsub), the WAL and value sync.
@@ -15,7 +16,9 @@
 pub mod app;
 pub mod codec;
 pub mod context;
+pub mod peers;
 pub mod signing;
+pub mod stream;
 
 pub use app::{check_certificate, stored_certificate, validator_set_at, OnCommit, SharedStatus, Status, ENGINE_ID};
 pub use context::EcoContext;
@@ -114,6 +117,8 @@ pub struct Handle {
     pub peer_id: String,
     /// The engine's actors.
     pub engine: EngineHandle,
+    /// The consensus network's peers, following the allow-list.
+    pub peers: Arc<peers::PeerSet>,
 }
 
 /// Start the engine and the application loop.
@@ -169,6 +174,7 @@ pub async fn start(
     .await?;
     let status: SharedStatus = Default::default();
     track_votes(channels.events.subscribe(), status.clone());
+    let peers = Arc::new(peers::PeerSet::new(channels.net_requests.clone(), &settings.peers, peer_id.clone()));
     let app = app::App::new(
         ctx,
         client,
@@ -189,7 +195,7 @@ pub async fn start(
         }
     });
     tracing::info!(target: "consensus", %peer_id, listen = %settings.listen, validator = settings.validator_key.is_some(), "consensus started");
-    Ok(Handle { status, peer_id, engine })
+    Ok(Handle { status, peer_id, engine, peers })
 }
 
 /// Follow the engine's events to know which validators were heard from in
