@@ -47,6 +47,53 @@ pub(crate) fn decode(mut data: &[u8]) -> Option<Vec<&[u8]>> {
     Some(txs)
 }
 
+/// First byte of a salt entry. An extrinsic starting with it would announce a
+/// 67-byte compact length: no transaction of this chain does, so a salt entry
+/// can never be mistaken for one.
+const SALT_MARK: u8 = 0xFF;
+/// Length of a salt entry (the mark and a 7-byte counter).
+const SALT_LEN: usize = 8;
+
+/// A salt entry: re-propagated batches start with one so their gossipsub
+/// message id (the hash of the data) differs from the first publication's,
+/// which peers and our own duplicate cache remember for a minute.
+pub(crate) fn salt(counter: u64) -> Vec<u8> {
+    let mut salt = counter.to_le_bytes();
+    salt[SALT_LEN - 1] = SALT_MARK;
+    salt.reverse();
+    salt.to_vec()
+}
+
+/// Whether a batch entry is a salt, not a transaction.
+pub(crate) fn is_salt(entry: &[u8]) -> bool {
+    entry.len() == SALT_LEN && entry[0] == SALT_MARK
+}
+
+/// The batches re-propagating `txs`: each starts with a fresh salt and holds
+/// at most [`BATCH_MAX_BYTES`] (or one larger transaction alone).
+pub(crate) fn resend(txs: Vec<Vec<u8>>, counter: &mut u64) -> Vec<Vec<u8>> {
+    let mut batches = Vec::new();
+    let mut current: Vec<Vec<u8>> = Vec::new();
+    let mut bytes = 0;
+    for tx in txs {
+        if !current.is_empty() && bytes + encoded_len(&tx) > BATCH_MAX_BYTES {
+            batches.push(encode(&std::mem::take(&mut current)));
+            bytes = 0;
+        }
+        if current.is_empty() {
+            *counter = counter.wrapping_add(1);
+            current.push(salt(*counter));
+            bytes = encoded_len(&current[0]);
+        }
+        bytes += encoded_len(&tx);
+        current.push(tx);
+    }
+    if current.len() > 1 {
+        batches.push(encode(&current));
+    }
+    batches
+}
+
 /// Size of `tx` in a batch.
 pub(crate) fn encoded_len(tx: &[u8]) -> usize {
     tx.len() + LEN_BYTES
@@ -94,6 +141,26 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resent_batches_are_salted_and_differ() {
+        let txs = vec![vec![1u8; 100], vec![2u8; 100]];
+        let mut counter = 0;
+        let first = resend(txs.clone(), &mut counter);
+        let second = resend(txs.clone(), &mut counter);
+        assert_eq!(first.len(), 1);
+        assert_ne!(first, second, "a new salt each time");
+        let entries = decode(&first[0]).expect("well formed");
+        assert!(is_salt(entries[0]));
+        assert_eq!(entries[1..].iter().map(|e| e.to_vec()).collect::<Vec<_>>(), txs);
+        assert!(!entries[1..].iter().any(|e| is_salt(e)));
+        // Many transactions split into bounded batches, each salted.
+        let many = vec![vec![3u8; 1000]; 200];
+        let batches = resend(many, &mut counter);
+        assert!(batches.len() > 1);
+        assert!(batches.iter().all(|b| b.len() <= BATCH_MAX_BYTES + 1004 && is_salt(decode(b).expect("ok")[0])));
+        assert!(resend(Vec::new(), &mut counter).is_empty());
+    }
 
     #[test]
     fn batches_round_trip() {

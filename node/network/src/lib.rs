@@ -18,6 +18,13 @@
 //! function is asked at every connection (it follows on-chain state), and
 //! connected peers are checked again periodically.
 //!
+//! A received batch is forwarded to other peers only once the node has
+//! validated its transactions ([`TxGossip::report`] with [`Verdict::Valid`]).
+//! A peer whose batches are malformed or hold invalid transactions (bad
+//! signatures) collects strikes; at [`MAX_STRIKES`] within a minute it is
+//! disconnected and banned for [`BAN_TIME`]. Batches waiting for a verdict are
+//! bounded in number and in bytes.
+//!
 //! A gossipsub message is a batch of the transactions a node submitted within
 //! 5 ms (up to 64 KiB; see `batch`), so the transport's per-message cost is
 //! paid once per batch. Messages are anonymous: a transaction carries its own
@@ -57,13 +64,47 @@ use crate::{
 const LOG_TARGET: &str = "network";
 /// Commands queued for the worker before [`TxGossip::publish`] drops.
 const MAILBOX_CAPACITY: usize = 1024;
-/// Received transactions queued for the node before new ones are dropped.
+/// Received batches queued for the node before new ones are dropped.
 const RECEIVED_CAPACITY: usize = 4096;
+/// Bytes of received batches waiting for the node's verdict before new ones are dropped.
+const MAX_INFLIGHT_BYTES: usize = 32 * 1024 * 1024;
+/// Invalid batches from one peer, within [`STRIKE_WINDOW`], before it is banned.
+pub const MAX_STRIKES: u32 = 5;
+/// The window in which strikes add up.
+pub const STRIKE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a banned peer is refused.
+pub const BAN_TIME: std::time::Duration = std::time::Duration::from_secs(600);
 /// How long [`TxGossip::start`] waits for the listener's address.
 const LISTEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Decides whether a peer may connect: `true` for allow-listed peers.
 pub type AllowFn = Arc<dyn Fn(&PeerId) -> bool + Send + Sync>;
+
+/// What the node found in a received batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every transaction is valid (or already known): forward the batch.
+    Valid,
+    /// The batch holds a transaction no honest node would relay (undecodable,
+    /// bad signature): do not forward, and count a strike against the peer.
+    Invalid,
+    /// Neither (a pool full, a transaction gone stale): do not forward, no strike.
+    Ignore,
+}
+
+/// A batch of transactions a peer gossiped, waiting for the node's
+/// [`Verdict`] (give it with [`TxGossip::report`]; dropping the batch without
+/// one leaves it unforwarded).
+#[derive(Debug)]
+pub struct Received {
+    /// The peer that relayed it to us (not necessarily its author).
+    pub peer: PeerId,
+    /// Its transactions.
+    pub txs: Vec<Vec<u8>>,
+    /// The gossipsub message, if it still waits for a verdict.
+    message: Option<libp2p::gossipsub::MessageId>,
+    _inflight: worker::Inflight,
+}
 
 /// Configuration of the transaction gossip service.
 #[derive(Debug, Clone)]
@@ -97,16 +138,21 @@ impl TxGossip {
     /// `config.listen` (returns once the address is known), then dials
     /// `config.peers`. `allowed` is asked at every connection.
     ///
-    /// Returns the handle and the channel of received transactions, each with
-    /// the peer that relayed it to us (not necessarily its author).
-    pub async fn start(config: Config, allowed: AllowFn) -> Result<(Self, mpsc::Receiver<(PeerId, Vec<u8>)>)> {
+    /// Returns the handle and the channel of received batches.
+    pub async fn start(config: Config, allowed: AllowFn) -> Result<(Self, mpsc::Receiver<Received>)> {
         if config.max_tx_bytes == 0 {
             return Err(Error::ZeroMaxTxBytes);
         }
         let local_peer_id = config.keypair.public().to_peer_id();
         let peers = parse_peers(&config.peers, &local_peer_id)?;
         let topic = IdentTopic::new(config.topic.clone());
-        let behaviour = Behaviour::new(&config.keypair, &topic, config.max_tx_bytes, allowed.clone())?;
+        let shared = Arc::new(Shared::default());
+        // The connection gate: allow-listed and not banned.
+        let gate: AllowFn = {
+            let (allowed, shared) = (allowed.clone(), shared.clone());
+            Arc::new(move |peer: &PeerId| allowed(peer) && !shared.is_banned(peer))
+        };
+        let behaviour = Behaviour::new(&config.keypair, &topic, config.max_tx_bytes, gate.clone())?;
 
         let mut swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair)
             .with_tokio()
@@ -129,17 +175,18 @@ impl TxGossip {
 
         let (mailbox_tx, mailbox_rx) = mpsc::channel(MAILBOX_CAPACITY);
         let (received_tx, received_rx) = mpsc::channel(RECEIVED_CAPACITY);
-        let shared = Arc::new(Shared::default());
         let mut worker = Worker {
             swarm,
             topic,
             max_tx_bytes: config.max_tx_bytes,
-            allowed,
+            allowed: gate,
+            strikes: Default::default(),
             dialer: Dialer::new(peers, tokio::time::Instant::now()),
             shared: shared.clone(),
             received: received_tx,
             mailbox: mailbox_rx,
             outbox: Default::default(),
+            salt: 0,
         };
         tokio::time::timeout(LISTEN_TIMEOUT, worker.wait_listening(listener, &config.listen))
             .await
@@ -175,6 +222,33 @@ impl TxGossip {
                 debug!(target: LOG_TARGET, "gossip stopped, transaction not gossiped")
             }
         }
+    }
+
+    /// Gossips pooled transactions again, for peers that missed them (they
+    /// were down, or joined later). Never blocks; dropped if the mailbox is full.
+    pub fn republish(&self, txs: Vec<Vec<u8>>) {
+        let txs: Vec<Vec<u8>> = txs.into_iter().filter(|tx| tx.len() <= self.max_tx_bytes).collect();
+        if txs.is_empty() {
+            return;
+        }
+        if let Err(e) = self.mailbox.try_send(Command::Republish(txs)) {
+            debug!(target: LOG_TARGET, error = %e, "gossip mailbox full, transactions not re-propagated");
+        }
+    }
+
+    /// Give the node's verdict on a received batch: forward it (valid), or
+    /// not (invalid: a strike against the peer; ignore).
+    pub fn report(&self, mut received: Received, verdict: Verdict) {
+        let Some(message) = received.message.take() else { return };
+        let command = Command::Report { message, source: received.peer, verdict };
+        if let Err(e) = self.mailbox.try_send(command) {
+            debug!(target: LOG_TARGET, error = %e, "gossip mailbox full, verdict dropped");
+        }
+    }
+
+    /// Peers banned now, for the invalid batches they sent.
+    pub fn banned(&self) -> Vec<PeerId> {
+        self.shared.banned_now()
     }
 
     /// Our peer id (from the configured keypair).

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::{
-    collections::HashSet,
+    collections::{HashSet, VecDeque},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -14,7 +14,7 @@ use std::{
 use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
 use tokio::{sync::mpsc, time::timeout};
 
-use crate::{behaviour, AllowFn, Config, Error, TxGossip};
+use crate::{behaviour, AllowFn, Config, Error, Received, TxGossip, Verdict};
 
 const TOPIC: &str = "/ecochain/00/tx/2";
 /// Upper bound for anything that should happen.
@@ -22,7 +22,37 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// How long we watch for something that must not happen.
 const QUIET: Duration = Duration::from_millis(500);
 
-type Rx = mpsc::Receiver<(PeerId, Vec<u8>)>;
+/// A node's received transactions, one at a time. Each batch gets `verdict`
+/// (valid by default, so it is forwarded) as soon as it is read.
+struct Rx {
+    inner: mpsc::Receiver<Received>,
+    node: TxGossip,
+    queue: VecDeque<(PeerId, Vec<u8>)>,
+    verdict: Verdict,
+}
+
+impl Rx {
+    fn take(&mut self, batch: Received) {
+        self.queue.extend(batch.txs.iter().map(|tx| (batch.peer, tx.clone())));
+        self.node.report(batch, self.verdict);
+    }
+
+    async fn recv(&mut self) -> Option<(PeerId, Vec<u8>)> {
+        while self.queue.is_empty() {
+            let batch = self.inner.recv().await?;
+            self.take(batch);
+        }
+        self.queue.pop_front()
+    }
+
+    fn try_recv(&mut self) -> Result<(PeerId, Vec<u8>), ()> {
+        if self.queue.is_empty() {
+            let batch = self.inner.try_recv().map_err(|_| ())?;
+            self.take(batch);
+        }
+        self.queue.pop_front().ok_or(())
+    }
+}
 
 fn allow_all() -> AllowFn {
     Arc::new(|_| true)
@@ -41,7 +71,9 @@ async fn node(keypair: Keypair, peers: Vec<Multiaddr>, max_tx_bytes: usize, allo
         topic: TOPIC.to_owned(),
         max_tx_bytes,
     };
-    TxGossip::start(config, allowed).await.unwrap()
+    let (node, inner) = TxGossip::start(config, allowed).await.unwrap();
+    let rx = Rx { inner, node: node.clone(), queue: VecDeque::new(), verdict: Verdict::Valid };
+    (node, rx)
 }
 
 /// The dialable address of `node`.
@@ -204,6 +236,47 @@ async fn start_rejects_bad_configuration() {
     let own = no_id.with(Protocol::P2p(keypair.public().to_peer_id()));
     let (node, _rx) = TxGossip::start(config(vec![own], 1024), allow_all()).await.unwrap();
     assert!(node.peers().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_batches_are_not_forwarded_and_their_sender_is_banned() {
+    // A -> B -> C, where B finds everything from A invalid.
+    let (a, _a_rx) = node(Keypair::generate_ed25519(), vec![], 1024, allow_all()).await;
+    let (b, mut b_rx) = node(Keypair::generate_ed25519(), vec![addr(&a)], 1024, allow_all()).await;
+    let (c, mut c_rx) = node(Keypair::generate_ed25519(), vec![addr(&b)], 1024, allow_all()).await;
+    wait_peers(&b, &[&a, &c]).await;
+    wait_peers(&c, &[&b]).await;
+    b_rx.verdict = Verdict::Invalid;
+    for i in 0..crate::MAX_STRIKES {
+        a.publish(format!("forged {i}").into_bytes());
+        // B sees it (and says invalid); C never does.
+        assert_eq!(receive(&mut b_rx).await.1, format!("forged {i}").into_bytes());
+    }
+    assert_nothing(&mut c_rx).await;
+    eventually("A banned by B", || b.banned().contains(&a.local_peer_id())).await;
+    eventually("A disconnected from B", || !b.peers().contains(&a.local_peer_id())).await;
+    // A cannot come back while banned: its redials are refused at the connection.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!b.peers().contains(&a.local_peer_id()));
+    a.publish(b"after the ban".to_vec());
+    assert_nothing(&mut b_rx).await;
+}
+
+#[test]
+fn strikes_add_up_within_the_window_only() {
+    let mut strikes = std::collections::HashMap::new();
+    let peer = PeerId::random();
+    let t0 = std::time::Instant::now();
+    for i in 1..crate::MAX_STRIKES {
+        assert!(!crate::worker::strike(&mut strikes, peer, t0 + Duration::from_secs(u64::from(i))));
+    }
+    // Past the window, the count starts again.
+    let later = t0 + crate::STRIKE_WINDOW + Duration::from_secs(30);
+    assert!(!crate::worker::strike(&mut strikes, peer, later));
+    for _ in 2..crate::MAX_STRIKES {
+        assert!(!crate::worker::strike(&mut strikes, peer, later));
+    }
+    assert!(crate::worker::strike(&mut strikes, peer, later), "the fifth strike in a window bans");
 }
 
 #[test]

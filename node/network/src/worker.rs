@@ -1,6 +1,13 @@
 //! The task that owns the swarm: a loop over commands, swarm events and timers.
 
-use std::{collections::BTreeSet, sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use futures::StreamExt;
 use libp2p::{
@@ -24,7 +31,7 @@ use crate::{
     batch::{self, Outbox},
     behaviour::{Behaviour, BehaviourEvent, NotAllowed},
     dialer::Dialer,
-    AllowFn, Error, Result, LOG_TARGET,
+    AllowFn, Error, Received, Result, Verdict, BAN_TIME, LOG_TARGET, MAX_INFLIGHT_BYTES, MAX_STRIKES, STRIKE_WINDOW,
 };
 
 /// How often connected peers are checked against the allow-list, which
@@ -36,6 +43,17 @@ const ALLOW_RECHECK_INTERVAL: Duration = Duration::from_secs(10);
 pub(crate) enum Command {
     /// Gossip a locally submitted transaction.
     Publish(Vec<u8>),
+    /// Gossip pooled transactions again (salted batches, so they are not duplicates).
+    Republish(Vec<Vec<u8>>),
+    /// The node's verdict on a received batch.
+    Report {
+        /// The gossipsub message.
+        message: gossipsub::MessageId,
+        /// The peer it came from.
+        source: PeerId,
+        /// What the node found.
+        verdict: Verdict,
+    },
 }
 
 /// What the handles read without asking the worker.
@@ -45,6 +63,73 @@ pub(crate) struct Shared {
     pub(crate) listen_addrs: RwLock<Vec<Multiaddr>>,
     /// Connected peers that joined our topic.
     pub(crate) peers: RwLock<BTreeSet<PeerId>>,
+    /// Peers banned until the given time.
+    pub(crate) banned: RwLock<HashMap<PeerId, std::time::Instant>>,
+    /// Bytes of received batches waiting for a verdict.
+    pub(crate) inflight: AtomicUsize,
+}
+
+impl Shared {
+    /// Whether `peer` is banned now.
+    pub(crate) fn is_banned(&self, peer: &PeerId) -> bool {
+        self.banned.read().get(peer).is_some_and(|until| *until > std::time::Instant::now())
+    }
+
+    /// The peers banned now.
+    pub(crate) fn banned_now(&self) -> Vec<PeerId> {
+        let now = std::time::Instant::now();
+        self.banned.read().iter().filter(|(_, until)| **until > now).map(|(p, _)| *p).collect()
+    }
+}
+
+/// Bytes of one received batch, counted in [`Shared::inflight`] until dropped.
+#[derive(Debug)]
+pub(crate) struct Inflight {
+    shared: Arc<Shared>,
+    bytes: usize,
+}
+
+impl Inflight {
+    /// Count `bytes` if they fit the budget.
+    fn take(shared: &Arc<Shared>, bytes: usize) -> Option<Self> {
+        let mut now = shared.inflight.load(Ordering::Relaxed);
+        loop {
+            if now + bytes > MAX_INFLIGHT_BYTES {
+                return None;
+            }
+            match shared.inflight.compare_exchange_weak(now, now + bytes, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Some(Self { shared: shared.clone(), bytes }),
+                Err(actual) => now = actual,
+            }
+        }
+    }
+}
+
+impl Drop for Inflight {
+    fn drop(&mut self) {
+        self.shared.inflight.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// Strikes of one peer within the current window.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Strikes {
+    count: u32,
+    since: std::time::Instant,
+}
+
+/// Add a strike at `now`; `true` when the peer reached [`MAX_STRIKES`] within [`STRIKE_WINDOW`].
+pub(crate) fn strike(strikes: &mut HashMap<PeerId, Strikes>, peer: PeerId, now: std::time::Instant) -> bool {
+    let entry = strikes.entry(peer).or_insert(Strikes { count: 0, since: now });
+    if now.saturating_duration_since(entry.since) > STRIKE_WINDOW {
+        *entry = Strikes { count: 0, since: now };
+    }
+    entry.count += 1;
+    if entry.count >= MAX_STRIKES {
+        strikes.remove(&peer);
+        return true;
+    }
+    false
 }
 
 /// The worker's state.
@@ -53,12 +138,16 @@ pub(crate) struct Worker {
     pub(crate) topic: IdentTopic,
     pub(crate) max_tx_bytes: usize,
     pub(crate) allowed: AllowFn,
+    /// Strikes of peers that sent invalid batches.
+    pub(crate) strikes: HashMap<PeerId, Strikes>,
     pub(crate) dialer: Dialer,
     pub(crate) shared: Arc<Shared>,
-    pub(crate) received: mpsc::Sender<(PeerId, Vec<u8>)>,
+    pub(crate) received: mpsc::Sender<Received>,
     pub(crate) mailbox: mpsc::Receiver<Command>,
     /// Local transactions waiting to go out in the next batch.
     pub(crate) outbox: Outbox,
+    /// Counter of the salts of re-propagated batches.
+    pub(crate) salt: u64,
 }
 
 impl Worker {
@@ -118,6 +207,22 @@ impl Worker {
                     self.publish(batch);
                 }
             }
+            Command::Republish(txs) => {
+                for batch in batch::resend(txs, &mut self.salt) {
+                    self.publish(batch);
+                }
+            }
+            Command::Report { message, source, verdict } => {
+                let acceptance = match verdict {
+                    Verdict::Valid => MessageAcceptance::Accept,
+                    Verdict::Invalid => MessageAcceptance::Reject,
+                    Verdict::Ignore => MessageAcceptance::Ignore,
+                };
+                self.swarm.behaviour_mut().gossipsub.report_message_validation_result(&message, &source, acceptance);
+                if verdict == Verdict::Invalid {
+                    self.strike(source, "invalid transactions");
+                }
+            }
         }
     }
 
@@ -149,6 +254,21 @@ impl Worker {
     }
 
     /// Closes the connections of peers the allow-list no longer accepts.
+    /// Count a strike against `peer`; ban and disconnect it at [`MAX_STRIKES`].
+    fn strike(&mut self, peer: PeerId, why: &'static str) {
+        debug!(target: LOG_TARGET, %peer, why, "strike against peer");
+        let now = std::time::Instant::now();
+        if strike(&mut self.strikes, peer, now) {
+            warn!(target: LOG_TARGET, %peer, why, ban_secs = BAN_TIME.as_secs(), "peer banned");
+            let mut banned = self.shared.banned.write();
+            banned.retain(|_, until| *until > now);
+            banned.insert(peer, now + BAN_TIME);
+            drop(banned);
+            self.shared.peers.write().remove(&peer);
+            let _ = self.swarm.disconnect_peer_id(peer);
+        }
+    }
+
     fn recheck_allowed(&mut self) {
         let refused: Vec<PeerId> = self.swarm.connected_peers().filter(|peer| !(self.allowed)(peer)).copied().collect();
         for peer in refused {
@@ -234,6 +354,7 @@ impl Worker {
             debug!(target: LOG_TARGET, peer_id = %from, len = message.data.len(), "rejected malformed batch");
             return (MessageAcceptance::Reject, Vec::new());
         };
+        let txs: Vec<&[u8]> = txs.into_iter().filter(|tx| !batch::is_salt(tx)).collect();
         let total = txs.len();
         let within: Vec<Vec<u8>> =
             txs.into_iter().filter(|tx| tx.len() <= self.max_tx_bytes).map(<[u8]>::to_vec).collect();
@@ -254,21 +375,56 @@ impl Worker {
         match event {
             gossipsub::Event::Message { propagation_source, message_id, message } => {
                 let (acceptance, txs) = self.check_batch(&propagation_source, &message);
-                self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
-                    &message_id,
-                    &propagation_source,
-                    acceptance,
-                );
                 trace!(target: LOG_TARGET, peer_id = %propagation_source, %message_id, txs = txs.len(), "received transactions");
-                for tx in txs {
-                    match self.received.try_send((propagation_source, tx)) {
-                        Ok(()) => {}
-                        Err(TrySendError::Full(_)) => {
-                            debug!(target: LOG_TARGET, %message_id, "receiver full, dropped transaction")
+                // Well-formed batches wait for the node's verdict before they are forwarded.
+                let pending = matches!(acceptance, MessageAcceptance::Accept);
+                if !pending {
+                    let malformed = matches!(acceptance, MessageAcceptance::Reject);
+                    self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                        &message_id,
+                        &propagation_source,
+                        acceptance,
+                    );
+                    if malformed {
+                        self.strike(propagation_source, "malformed batch");
+                    }
+                }
+                if txs.is_empty() {
+                    return;
+                }
+                let bytes = txs.iter().map(Vec::len).sum();
+                let Some(inflight) = Inflight::take(&self.shared, bytes) else {
+                    debug!(target: LOG_TARGET, %message_id, bytes, "too many bytes waiting for validation, batch dropped");
+                    if pending {
+                        self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                            &message_id,
+                            &propagation_source,
+                            MessageAcceptance::Ignore,
+                        );
+                    }
+                    return;
+                };
+                let received = Received {
+                    peer: propagation_source,
+                    txs,
+                    message: pending.then(|| message_id.clone()),
+                    _inflight: inflight,
+                };
+                if let Err(e) = self.received.try_send(received) {
+                    match e {
+                        TrySendError::Full(_) => {
+                            debug!(target: LOG_TARGET, %message_id, "receiver full, dropped batch")
                         }
-                        Err(TrySendError::Closed(_)) => {
-                            trace!(target: LOG_TARGET, %message_id, "no receiver, dropped transaction")
+                        TrySendError::Closed(_) => {
+                            trace!(target: LOG_TARGET, %message_id, "no receiver, dropped batch")
                         }
+                    }
+                    if pending {
+                        self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                            &message_id,
+                            &propagation_source,
+                            MessageAcceptance::Ignore,
+                        );
                     }
                 }
             }

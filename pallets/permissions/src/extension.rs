@@ -18,9 +18,12 @@ use sp_runtime::{
 
 /// `InvalidTransaction::Custom` code for a sender that is not allow-listed.
 pub const ACCOUNT_NOT_ALLOWED: u8 = 1;
+/// `InvalidTransaction::Custom` code for a signed transaction longer than `MaxSignedTxBytes`.
+pub const TRANSACTION_TOO_LARGE: u8 = 2;
 
 /// Refuses signed transactions from accounts not on the allow-list, while the
-/// list is enforced. Zero-sized: clients that do not know it still sign correctly.
+/// list is enforced, and signed transactions longer than `MaxSignedTxBytes`
+/// (a `remark` included). Zero-sized: clients that do not know it still sign correctly.
 #[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
 #[scale_info(skip_type_params(T))]
 pub struct CheckAllowListed<T>(PhantomData<T>);
@@ -57,12 +60,15 @@ impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckAllo
         origin: <T as frame_system::Config>::RuntimeOrigin,
         _call: &T::RuntimeCall,
         _info: &DispatchInfoOf<T::RuntimeCall>,
-        _len: usize,
+        len: usize,
         _self_implicit: Self::Implicit,
         _inherited_implication: &impl Encode,
         _source: TransactionSource,
     ) -> ValidateResult<Self::Val, T::RuntimeCall> {
         if let Some(who) = origin.as_signer() {
+            if len > T::MaxSignedTxBytes::get() as usize {
+                return Err(InvalidTransaction::Custom(TRANSACTION_TOO_LARGE).into());
+            }
             if !Pallet::<T>::is_account_allowed(who) {
                 return Err(InvalidTransaction::Custom(ACCOUNT_NOT_ALLOWED).into());
             }

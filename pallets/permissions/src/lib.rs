@@ -26,7 +26,7 @@ mod extension;
 mod types;
 pub mod weights;
 
-pub use extension::{CheckAllowListed, ACCOUNT_NOT_ALLOWED};
+pub use extension::{CheckAllowListed, ACCOUNT_NOT_ALLOWED, TRANSACTION_TOO_LARGE};
 pub use types::{ProposalInfo, ScheduledChange, ValidatorInfo};
 pub use weights::WeightInfo;
 
@@ -87,6 +87,11 @@ pub mod pallet {
         /// Longest peer id text.
         #[pallet::constant]
         type MaxPeerIdLen: Get<u32>;
+        /// Longest signed transaction, encoded, in bytes ([`CheckAllowListed`]
+        /// refuses longer ones): on a fee-less chain nothing else prices a large
+        /// `remark` out of a block.
+        #[pallet::constant]
+        type MaxSignedTxBytes: Get<u32>;
         /// A validator that authored a block within this many blocks (or
         /// three times the set size, if larger) counts as online.
         #[pallet::constant]

@@ -37,6 +37,7 @@ impl pallet_permissions::Config for Test {
     type MaxProposalLen = frame_support::traits::ConstU32<1024>;
     type MaxProposalWeight = MaxProposalWeight;
     type MaxPeerIdLen = frame_support::traits::ConstU32<64>;
+    type MaxSignedTxBytes = frame_support::traits::ConstU32<2048>;
     type OnlineWindow = frame_support::traits::ConstU64<20>;
     type WeightInfo = pallet_permissions::weights::SubstrateWeight<Test>;
 }

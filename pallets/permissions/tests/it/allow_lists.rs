@@ -94,3 +94,30 @@ fn roles() {
         assert_noop!(Permissions::grant_role(RuntimeOrigin::signed(V1), 5, Role::Relayer), DispatchError::BadOrigin);
     });
 }
+
+#[test]
+fn signed_transactions_longer_than_the_cap_are_refused() {
+    use pallet_permissions::TRANSACTION_TOO_LARGE;
+    ExtBuilder::default().build_and_execute(|| {
+        let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 4096] });
+        let check = |len: usize| {
+            CheckAllowListed::<Test>::new()
+                .validate_only(Some(4).into(), &call, &DispatchInfo::default(), len, TransactionSource::External, 0)
+                .map(|_| ())
+        };
+        assert_ok!(check(2048));
+        assert_eq!(check(2049), Err(InvalidTransaction::Custom(TRANSACTION_TOO_LARGE).into()));
+        // Unsigned (bare) transactions are left to their own checks: not refused for their length here.
+        let bare = CheckAllowListed::<Test>::new()
+            .validate_only(
+                frame_system::RawOrigin::None.into(),
+                &call,
+                &DispatchInfo::default(),
+                1 << 20,
+                TransactionSource::External,
+                0,
+            )
+            .map(|_| ());
+        assert_ne!(bare, Err(InvalidTransaction::Custom(TRANSACTION_TOO_LARGE).into()));
+    });
+}
