@@ -33,4 +33,7 @@ VOLUME /data
 # JSON-RPC (HTTP + WS), consensus p2p, transaction gossip, Prometheus.
 EXPOSE 9944 30333 30334 9615
 ENTRYPOINT ["/usr/local/bin/ecochain"]
-CMD ["--chain", "/chain-specs/local.json", "--base-path", "/data", "--rpc-addr", "0.0.0.0", "--prometheus-external"]
+# RPC on every interface of the container with safe methods only (`--rpc-methods auto`
+# refuses unsafe ones off loopback) and CORS limited to localhost and polkadot.js apps;
+# Prometheus stays on the container's loopback: add `--prometheus-external` to scrape it.
+CMD ["--chain", "/chain-specs/local.json", "--base-path", "/data", "--rpc-external"]

@@ -61,7 +61,7 @@ start() {
           --port $((BASE_P2P_PORT + 2 * i)) --listen-ip 127.0.0.1 --prometheus-port $((BASE_PROM_PORT + i))
           --block-time-ms "$BLOCK_TIME_MS" --allowlist "$DIR/allowlist" --bootnodes "$(IFS=,; echo "${boot[*]}")")
     if [ "$i" -lt 4 ]; then
-      printf '%s' "${SEEDS[$i]}" > "$base/consensus.key"
+      (umask 077 && printf '%s' "${SEEDS[$i]}" > "$base/consensus.key") && chmod 600 "$base/consensus.key"
       args+=(--validator --key "$base/consensus.key")
     fi
     "$BIN" "${args[@]}" > "$base/node.log" 2>&1 &

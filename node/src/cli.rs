@@ -35,12 +35,65 @@ pub struct ChainArgs {
 /// RPC methods exposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RpcMethodsArg {
-    /// Only safe methods (the default unless `--dev`).
+    /// Only safe methods.
     Safe,
-    /// Also unsafe ones (author_removeExtrinsic …).
+    /// Also unsafe ones (author_removeExtrinsic …), even on a public interface.
     Unsafe,
-    /// `unsafe` on `--dev`, else `safe`.
+    /// `unsafe` when RPC listens on a loopback address only, else `safe` (Substrate's rule).
     Auto,
+}
+
+/// Transaction pool limits (`ecochain_txpool::Options`). Ready and future
+/// transactions are counted apart: a transaction ready on arrival is admitted
+/// whenever the ready budgets have room, however many future ones wait.
+#[derive(Debug, Clone, Args)]
+pub struct PoolArgs {
+    /// Most ready transactions in the pool.
+    #[arg(long, default_value_t = 7_373)]
+    pub pool_limit: usize,
+    /// Most KiB of ready transactions in the pool.
+    #[arg(long, default_value_t = 18_432)]
+    pub pool_kbytes: usize,
+    /// Most future transactions (waiting for an earlier nonce) in the pool.
+    #[arg(long, default_value_t = 819)]
+    pub pool_future_limit: usize,
+    /// Most KiB of future transactions in the pool.
+    #[arg(long, default_value_t = 2_048)]
+    pub pool_future_kbytes: usize,
+    /// Most ready transactions of one sender.
+    #[arg(long, default_value_t = 64)]
+    pub pool_sender_limit: usize,
+    /// Most future transactions of one sender.
+    #[arg(long, default_value_t = 64)]
+    pub pool_sender_future_limit: usize,
+    /// Most KiB of one sender's ready transactions, and again of its future ones.
+    #[arg(long, default_value_t = 1_024)]
+    pub pool_sender_kbytes: usize,
+    /// Seconds a transaction may stay future before it is dropped (not banned).
+    #[arg(long, default_value_t = 180)]
+    pub pool_future_ttl_secs: u64,
+    /// Seconds an invalid transaction's hash stays banned.
+    #[arg(long, default_value_t = 1_800)]
+    pub pool_ban_secs: u64,
+}
+
+impl PoolArgs {
+    /// The pool's options.
+    pub fn options(&self) -> ecochain_txpool::Options {
+        ecochain_txpool::Options {
+            max_ready_count: self.pool_limit,
+            max_ready_bytes: self.pool_kbytes.saturating_mul(1024),
+            max_future_count: self.pool_future_limit,
+            max_future_bytes: self.pool_future_kbytes.saturating_mul(1024),
+            max_per_sender_ready_count: self.pool_sender_limit,
+            max_per_sender_ready_bytes: self.pool_sender_kbytes.saturating_mul(1024),
+            max_per_sender_future_count: self.pool_sender_future_limit,
+            max_per_sender_future_bytes: self.pool_sender_kbytes.saturating_mul(1024),
+            future_ttl: std::time::Duration::from_secs(self.pool_future_ttl_secs),
+            ban_time: std::time::Duration::from_secs(self.pool_ban_secs),
+            ..Default::default()
+        }
+    }
 }
 
 /// Options of a running node.
@@ -49,6 +102,9 @@ pub struct RunArgs {
     /// Chain selection and base path.
     #[command(flatten)]
     pub chain: ChainArgs,
+    /// Transaction pool limits.
+    #[command(flatten)]
+    pub pool: PoolArgs,
     /// Node name shown by `system_name` peers and logs.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -70,12 +126,26 @@ pub struct RunArgs {
     /// Which RPC methods to expose.
     #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
     pub rpc_methods: RpcMethodsArg,
-    /// Allowed CORS origins (`all` or a comma-separated list).
-    #[arg(long, value_name = "ORIGINS", default_value = "all")]
-    pub rpc_cors: String,
+    /// Allowed CORS origins: `all` or a comma-separated list (`http://localhost:*`
+    /// allows every port). Default: `all` on dev chains, else localhost and
+    /// https://polkadot.js.org.
+    #[arg(long, value_name = "ORIGINS")]
+    pub rpc_cors: Option<String>,
     /// Maximum simultaneous RPC connections.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 100)]
     pub rpc_max_connections: u32,
+    /// Maximum simultaneous RPC connections from one IP address.
+    #[arg(long, default_value_t = 32)]
+    pub rpc_max_connections_per_ip: u32,
+    /// Maximum subscriptions open on the node (all connections).
+    #[arg(long, default_value_t = 8_192)]
+    pub rpc_max_subscriptions: u32,
+    /// Maximum subscriptions open from one IP address.
+    #[arg(long, default_value_t = 2_048)]
+    pub rpc_max_subscriptions_per_ip: u32,
+    /// Threads serving RPC database reads and runtime calls (0: twice the cores, at least 4).
+    #[arg(long, default_value_t = 0)]
+    pub rpc_workers: usize,
     /// Maximum RPC request size, MiB.
     #[arg(long, default_value_t = 15)]
     pub rpc_max_request_size: u32,
@@ -234,4 +304,32 @@ pub enum Scheme {
     Sr25519,
     /// Edwards (consensus keys).
     Ed25519,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_defaults_are_the_pools_defaults() {
+        let cli = Cli::parse_from(["ecochain"]);
+        assert_eq!(cli.run.pool.options(), ecochain_txpool::Options::default());
+    }
+
+    #[test]
+    fn pool_flags_reach_the_options() {
+        let cli = Cli::parse_from([
+            "ecochain",
+            "--pool-sender-limit",
+            "8",
+            "--pool-future-ttl-secs",
+            "5",
+            "--pool-kbytes",
+            "2",
+        ]);
+        let options = cli.run.pool.options();
+        assert_eq!(options.max_per_sender_ready_count, 8);
+        assert_eq!(options.future_ttl, std::time::Duration::from_secs(5));
+        assert_eq!(options.max_ready_bytes, 2048);
+    }
 }

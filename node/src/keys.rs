@@ -79,32 +79,78 @@ pub fn is_dev_suri(suri: &str) -> bool {
     suri.starts_with("//") || suri.starts_with(DEV_PHRASE)
 }
 
-/// Write the consensus key's secret URI to `path` (mode 0600).
-pub fn insert(path: &Path, suri: &str, dev_chain: bool) -> anyhow::Result<String> {
-    if is_dev_suri(suri) && !dev_chain {
+/// Whether `public` is one of the well-known dev keys (`//Alice` … `//Ferdie`,
+/// their stashes, `//One`, `//Two`), however its secret was written (URI,
+/// phrase or hex seed).
+pub fn is_dev_key(public: &ed25519::Public) -> bool {
+    sp_keyring::Ed25519Keyring::from_public(public).is_some()
+}
+
+fn parse_key(suri: &str) -> anyhow::Result<ed25519::Pair> {
+    ed25519::Pair::from_string(suri.trim(), None).map_err(|e| anyhow::anyhow!("invalid secret URI: {e:?}"))
+}
+
+fn refuse_dev_key(pair: &ed25519::Pair, suri: &str, dev_chain: bool) -> anyhow::Result<()> {
+    if !dev_chain && (is_dev_key(&pair.public()) || is_dev_suri(suri)) {
         bail!("dev keys (//Alice …) are refused outside development and local chains");
     }
-    let pair = ed25519::Pair::from_string(suri, None).map_err(|e| anyhow::anyhow!("invalid secret URI: {e:?}"))?;
+    Ok(())
+}
+
+/// Write the consensus key's secret URI to `path`. The file is created with
+/// mode 0600 (never readable by others, not even for an instant).
+pub fn insert(path: &Path, suri: &str, dev_chain: bool) -> anyhow::Result<String> {
+    let pair = parse_key(suri)?;
+    refuse_dev_key(&pair, suri, dev_chain)?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    std::fs::write(path, suri.trim()).with_context(|| format!("writing {}", path.display()))?;
+    // Replace any older file: a new one gets the mode at creation.
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("replacing {}", path.display()))
+        }
+        _ => {}
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, suri.trim().as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.sync_all().with_context(|| format!("syncing {}", path.display()))?;
+    Ok(format!("0x{}", hex::encode(pair.public().0)))
+}
+
+/// Refuse a key file that users other than its owner may read or write.
+fn check_private(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{}: key file is accessible by other users (mode {:o}); run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
     }
-    Ok(format!("0x{}", hex::encode(pair.public().0)))
+    Ok(())
 }
 
 /// Load the ed25519 consensus key from a file holding a secret URI or hex seed.
 pub fn load_consensus_key(path: &Path, dev_chain: bool) -> anyhow::Result<ed25519::Pair> {
+    check_private(path)?;
     let suri = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
-    if is_dev_suri(&suri) && !dev_chain {
-        bail!("{}: dev keys (//Alice …) are refused outside development and local chains", path.display());
-    }
-    ed25519::Pair::from_string(suri.trim(), None)
-        .map_err(|e| anyhow::anyhow!("{}: invalid consensus key: {e:?}", path.display()))
+    let pair = parse_key(&suri).with_context(|| format!("{}: invalid consensus key", path.display()))?;
+    refuse_dev_key(&pair, &suri, dev_chain).with_context(|| path.display().to_string())?;
+    Ok(pair)
 }
 
 #[cfg(test)]
@@ -125,6 +171,34 @@ mod tests {
         assert!(insert(&path, "//Alice", true).is_ok());
         assert!(load_consensus_key(&path, false).is_err());
         assert!(load_consensus_key(&path, true).is_ok());
+    }
+
+    #[test]
+    fn dev_keys_are_recognised_by_public_key() {
+        // Alice's seed written as hex carries no `//` prefix: its public key gives it away.
+        let seed = ed25519::Pair::from_string_with_seed("//Alice", None).expect("derives").1.expect("seed");
+        let hex_seed = format!("0x{}", hex::encode(seed));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("consensus");
+        assert!(insert(&path, &hex_seed, false).is_err());
+        assert!(insert(&path, &hex_seed, true).is_ok());
+        assert!(load_consensus_key(&path, false).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn key_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("consensus");
+        let (_, phrase, _) = ed25519::Pair::generate_with_phrase(None);
+        insert(&path, &phrase, false).expect("written");
+        let mode = std::fs::metadata(&path).expect("exists").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        load_consensus_key(&path, false).expect("loads");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let Err(err) = load_consensus_key(&path, false) else { panic!("a world-readable key is refused") };
+        assert!(err.to_string().contains("accessible by other users"), "{err}");
     }
 
     #[test]

@@ -79,7 +79,13 @@ fn main() -> anyhow::Result<()> {
         None => {
             init_tracing(cli.run.log.as_deref());
             let (spec, base, _tmp) = resolve(&cli.run.chain)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            // Block execution and pool validation run the runtime on tokio's threads: give
+            // them the stack the RPC workers have, so the deepest call the decoder admits
+            // (and any recursion the runtime does on it) fits with room to spare.
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_stack_size(ecochain_rpc::RUNTIME_STACK_BYTES)
+                .build()?;
             runtime.block_on(service::run(cli.run, spec, base))
         }
         Some(Command::BuildSpec { chain, raw }) => {

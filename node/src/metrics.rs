@@ -33,6 +33,10 @@ pub struct Metrics {
     pub rpc_calls: IntCounterVec,
     /// Signature checks answered by the signature cache / verified, and its size.
     pub signatures: IntGaugeVec,
+    /// Consensus faults seen: `equivocation` (a proposer signed two blocks for one
+    /// round), `refused_part` (proposal parts refused: wrong proposer, bad
+    /// signature, over a bound), `banned_peer` (gossip peers banned now).
+    pub faults: IntGaugeVec,
     /// Whether the node has finished starting (for `/ready`).
     pub ready: AtomicBool,
 }
@@ -54,6 +58,11 @@ impl Metrics {
             Opts::new("signature_checks", "Signature checks since start (cached, verified) and cache entries"),
             &["kind"],
         )?;
+        let faults = IntGaugeVec::new(
+            Opts::new("peer_faults", "Faults of peers since start: equivocation, refused_part, banned_peer (now)"),
+            &["kind"],
+        )?;
+        registry.register(Box::new(faults.clone()))?;
         registry.register(Box::new(rpc_calls.clone()))?;
         registry.register(Box::new(signatures.clone()))?;
         registry.register(Box::new(height.clone()))?;
@@ -70,6 +79,7 @@ impl Metrics {
             extrinsics,
             rpc_calls,
             signatures,
+            faults,
             ready: AtomicBool::new(false),
         }))
     }

@@ -25,7 +25,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         ecochain_storage::Config { pruning, pruning_explicit: args.pruning.is_some(), ..Default::default() };
     let client = Client::open(&db_path, &db_config, spec.clone())
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
-    let pool = TransactionPool::new(client.clone(), Default::default());
+    let pool = TransactionPool::new(client.clone(), args.pool.options());
 
     let metrics = if args.no_prometheus {
         None
@@ -41,22 +41,28 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         Some(metrics)
     };
 
-    let methods = match args.rpc_methods {
-        RpcMethodsArg::Safe => ecochain_rpc::RpcMethods::Safe,
-        RpcMethodsArg::Unsafe => ecochain_rpc::RpcMethods::Unsafe,
-        RpcMethodsArg::Auto if dev => ecochain_rpc::RpcMethods::Unsafe,
-        RpcMethodsArg::Auto => ecochain_rpc::RpcMethods::Safe,
-    };
-    let rpc_ip = if args.rpc_external { [0, 0, 0, 0].into() } else { args.rpc_addr };
-    let cors = match args.rpc_cors.as_str() {
-        "all" | "*" => None,
-        list => Some(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
-    };
+    let rpc_ip: std::net::IpAddr = if args.rpc_external { [0, 0, 0, 0].into() } else { args.rpc_addr };
+    let methods = rpc_methods(args.rpc_methods, rpc_ip);
+    if methods == ecochain_rpc::RpcMethods::Unsafe && !rpc_ip.is_loopback() {
+        tracing::warn!(
+            target: "rpc",
+            %rpc_ip,
+            "unsafe RPC methods are exposed on a public interface (--rpc-methods unsafe): anyone who reaches it may remove pool transactions"
+        );
+    }
+    let cors = rpc_cors(args.rpc_cors.as_deref(), dev);
     let config = ecochain_rpc::RpcConfig {
         addr: SocketAddr::new(rpc_ip, args.rpc_port),
         max_request_bytes: args.rpc_max_request_size.saturating_mul(1024 * 1024),
         max_response_bytes: args.rpc_max_response_size.saturating_mul(1024 * 1024),
         max_connections: args.rpc_max_connections,
+        max_connections_per_ip: args.rpc_max_connections_per_ip,
+        max_subscriptions: args.rpc_max_subscriptions,
+        max_subscriptions_per_ip: args.rpc_max_subscriptions_per_ip,
+        workers: match args.rpc_workers {
+            0 => ecochain_rpc::WorkersConfig::default(),
+            threads => ecochain_rpc::WorkersConfig { threads, ..Default::default() },
+        },
         max_subscriptions_per_connection: args.rpc_max_subscriptions_per_connection,
         max_batch_len: args.rpc_max_batch_len,
         methods,
@@ -74,19 +80,42 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     } else {
         Some(start_consensus(&args, &spec, &base, client.clone(), pool.clone(), metrics.clone()).await?)
     };
+    start_journal(&chain_dir(&base, &spec), &pool).context("opening the transaction journal")?;
     let validator = args.validator || args.chain.dev;
+    if let (Some(m), Some((handle, gossip))) = (&metrics, &_consensus) {
+        let (m, status, gossip) = (m.clone(), handle.status.clone(), gossip.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                let (equivocations, refused) = {
+                    let s = status.read();
+                    (s.equivocations, s.refused_parts)
+                };
+                m.faults.with_label_values(&["equivocation"]).set(equivocations as i64);
+                m.faults.with_label_values(&["refused_part"]).set(refused as i64);
+                m.faults.with_label_values(&["banned_peer"]).set(gossip.banned().len() as i64);
+            }
+        });
+    }
+    let system: Arc<dyn ecochain_rpc::SystemInfo> = match &_consensus {
+        Some((handle, gossip)) => Arc::new(NetworkSystemInfo {
+            client: client.clone(),
+            gossip: gossip.clone(),
+            status: handle.status.clone(),
+            authority: validator,
+        }),
+        None => Arc::new(ecochain_rpc::StaticSystemInfo { peer_id: String::new(), authority: validator }),
+    };
     let deps = ecochain_rpc::RpcDeps {
         client: client.clone(),
         pool: pool.clone(),
-        system: Arc::new(ecochain_rpc::StaticSystemInfo {
-            peer_id: _consensus.as_ref().map(|c| c.peer_id.clone()).unwrap_or_default(),
-            authority: validator,
-        }),
+        system,
         consensus: _consensus
             .as_ref()
-            .map(|c| Arc::new(ConsensusStatus(c.status.clone())) as Arc<dyn ecochain_rpc::ConsensusInfo>),
+            .map(|(c, _)| Arc::new(ConsensusStatus(c.status.clone())) as Arc<dyn ecochain_rpc::ConsensusInfo>),
     };
-    let module = ecochain_rpc::rpc_module(deps, config.clone());
+    let module = ecochain_rpc::rpc_module(deps, config.clone()).context("starting the RPC worker threads")?;
     let (rpc_addr, rpc_handle) = ecochain_rpc::start(config, module).await.context("starting the RPC server")?;
     let pruning = client.database().pruning();
     tracing::info!(target: "node", chain = %spec.name, %rpc_addr, ?pruning, base = %base.display(), "node started");
@@ -100,6 +129,87 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     let _ = rpc_handle.stop();
     client.database().flush().ok();
     Ok(())
+}
+
+/// Largest transaction journal before it is rewritten with what is still pending.
+const JOURNAL_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Open the journal of local transactions, re-admit (and gossip) what it holds
+/// that is still valid, and keep it synced and bounded (see `ecochain_client::journal`).
+fn start_journal(dir: &std::path::Path, pool: &Arc<TransactionPool>) -> anyhow::Result<()> {
+    use ecochain_client::journal::Journal;
+    let dir = dir.join("txpool");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (journal, old) = Journal::open(&dir.join("journal"), JOURNAL_MAX_BYTES)?;
+    journal.rotate(&[])?;
+    let journal = Arc::new(journal);
+    pool.set_journal(journal.clone());
+    let found = old.len();
+    let readmitted = pool.readmit(old);
+    if found > 0 {
+        tracing::info!(target: "txpool", found, readmitted, "local transactions re-admitted from the journal");
+    }
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut ticks: u64 = 0;
+        loop {
+            tick.tick().await;
+            ticks += 1;
+            let (journal, pool) = (journal.clone(), pool.clone());
+            let outcome = tokio::task::spawn_blocking(move || -> Result<(), ecochain_client::journal::JournalError> {
+                journal.sync()?;
+                if journal.len() > journal.max_bytes() || (ticks.is_multiple_of(60) && !journal.is_empty()) {
+                    let keep: Vec<Vec<u8>> = journal
+                        .entries()?
+                        .into_iter()
+                        .filter(|xt| pool.inner().contains(&ecochain_client::extrinsic_hash(xt)))
+                        .collect();
+                    journal.rotate(&keep)?;
+                }
+                Ok(())
+            })
+            .await;
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(target: "txpool", error = %e, "transaction journal"),
+                Err(e) => tracing::warn!(target: "txpool", error = %e, "transaction journal task"),
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Which RPC methods are served: `auto` is `unsafe` only when the server
+/// listens on a loopback address (as Substrate decides).
+fn rpc_methods(arg: RpcMethodsArg, ip: std::net::IpAddr) -> ecochain_rpc::RpcMethods {
+    match arg {
+        RpcMethodsArg::Safe => ecochain_rpc::RpcMethods::Safe,
+        RpcMethodsArg::Unsafe => ecochain_rpc::RpcMethods::Unsafe,
+        RpcMethodsArg::Auto if ip.is_loopback() => ecochain_rpc::RpcMethods::Unsafe,
+        RpcMethodsArg::Auto => ecochain_rpc::RpcMethods::Safe,
+    }
+}
+
+/// Origins allowed by CORS (`None`: all): `--rpc-cors` if given, else all on
+/// dev chains and localhost plus polkadot.js apps elsewhere.
+fn rpc_cors(arg: Option<&str>, dev: bool) -> Option<Vec<String>> {
+    match arg {
+        Some("all" | "*") => None,
+        Some(list) => Some(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        None if dev => None,
+        None => Some(
+            [
+                "http://localhost:*",
+                "http://127.0.0.1:*",
+                "https://localhost:*",
+                "https://127.0.0.1:*",
+                "https://polkadot.js.org",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    }
 }
 
 /// `consensus_status` from the engine's shared status.
@@ -118,6 +228,8 @@ impl ecochain_rpc::ConsensusInfo for ConsensusStatus {
             "validators": s.validators.iter().map(hex32).collect::<Vec<_>>(),
             "notHeardFrom": not_heard,
             "roundAgeMs": s.round_started.map(|t| t.elapsed().as_millis() as u64),
+            "equivocations": s.equivocations,
+            "refusedProposalParts": s.refused_parts,
             "lastCommit": s.last_decided.as_ref().map(|(number, hash, round, signers)| serde_json::json!({
                 "number": number,
                 "hash": format!("{hash:?}"),
@@ -182,7 +294,7 @@ async fn start_consensus(
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
     metrics: Option<Arc<Metrics>>,
-) -> anyhow::Result<ecochain_consensus::Handle> {
+) -> anyhow::Result<(ecochain_consensus::Handle, ecochain_network::TxGossip)> {
     let dir = chain_dir(base, spec);
     let keystore = dir.join("keystore").join("consensus");
     let key_file = args.key.clone().or_else(|| (args.validator && keystore.exists()).then_some(keystore));
@@ -246,20 +358,128 @@ async fn start_consensus(
     }
     let proposer = Arc::new(proposer);
     let executor = client.executor();
+    let pool_ = pool.clone();
     let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics| {
         if let Some(m) = &metrics {
+            let status = pool_.status();
+            m.pool_ready.set(status.ready as i64);
+            m.pool_future.set(status.future as i64);
             m.observe_signature_cache(executor.signature_cache().stats());
             m.height.with_label_values(&["best"]).set(i64::from(number));
             m.height.with_label_values(&["finalized"]).set(i64::from(number));
             m.extrinsics.inc_by(extrinsics.len().saturating_sub(1) as u64);
         }
     });
-    start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
-    let handle = ecochain_consensus::start(client, pool, proposer, settings, on_commit)
+    let gossip = start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
+    let handle = ecochain_consensus::start(client.clone(), pool, proposer, settings, on_commit)
         .await
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
-    Ok(handle)
+    // The consensus network follows the on-chain allow-list without a restart:
+    // new nodes are let in, removed ones disconnected.
+    let (peers, allowlist) = (handle.peers.clone(), args.allowlist.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
+        loop {
+            tick.tick().await;
+            match allowed_peers(&client, allowlist.as_deref()) {
+                Ok(ids) => peers.follow(&ids.into_iter().collect()).await,
+                Err(e) => tracing::warn!(target: "network", error = %e, "could not refresh the allow-list"),
+            }
+        }
+    });
+    Ok((handle, gossip))
 }
+
+/// `system_health`, `system_peers` and `system_syncState` from the running
+/// network: the peers connected on transaction gossip (validators marked as
+/// authorities by their consensus keys), and syncing while consensus is
+/// deciding a height above the next block (it is catching up).
+struct NetworkSystemInfo {
+    client: Arc<Client>,
+    gossip: ecochain_network::TxGossip,
+    status: ecochain_consensus::SharedStatus,
+    authority: bool,
+}
+
+impl ecochain_rpc::SystemInfo for NetworkSystemInfo {
+    fn peers(&self) -> Vec<ecochain_rpc::PeerInfo> {
+        let validators: std::collections::HashSet<String> = self
+            .status
+            .read()
+            .validators
+            .iter()
+            .filter_map(|k| ecochain_consensus::peer_id_of_public(*k).ok())
+            .collect();
+        let best = self.client.finalized_header();
+        self.gossip
+            .peers()
+            .into_iter()
+            .map(|peer| {
+                let peer_id = peer.to_string();
+                ecochain_rpc::PeerInfo {
+                    roles: if validators.contains(&peer_id) { "AUTHORITY" } else { "FULL" }.into(),
+                    peer_id,
+                    // Peers announce no head on this network: the finalized head every peer shares.
+                    best_hash: format!("{:?}", best.hash()),
+                    best_number: best.number,
+                }
+            })
+            .collect()
+    }
+
+    fn is_syncing(&self) -> bool {
+        let deciding = self.status.read().height;
+        deciding > u64::from(self.client.best_header().number) + 1
+    }
+
+    fn should_have_peers(&self) -> bool {
+        true
+    }
+
+    fn local_peer_id(&self) -> String {
+        self.gossip.local_peer_id().to_string()
+    }
+
+    fn is_authority(&self) -> bool {
+        self.authority
+    }
+
+    fn highest_block(&self) -> Option<u32> {
+        let deciding = self.status.read().height;
+        u32::try_from(deciding.saturating_sub(1)).ok().filter(|h| *h > self.client.best_header().number)
+    }
+}
+
+/// What a gossiped batch deserves, from what the pool said of each of its
+/// transactions: forwarded if all are valid or already known; a strike
+/// against the peer if one is something no honest node relays (undecodable,
+/// a bad signature); otherwise neither (stale, pool full …: it happens to
+/// honest peers too).
+fn gossip_verdict(results: &[Result<sp_core::H256, ecochain_client::SubmitError>]) -> ecochain_network::Verdict {
+    use ecochain_client::SubmitError;
+    use ecochain_network::Verdict;
+    use ecochain_txpool::{InvalidTransaction, PoolError};
+    let mut verdict = Verdict::Valid;
+    for result in results {
+        match result {
+            Ok(_) | Err(SubmitError::Pool(PoolError::AlreadyImported)) => {}
+            Err(SubmitError::BadFormat(_))
+            | Err(SubmitError::Pool(PoolError::InvalidTransaction(InvalidTransaction::BadProof))) => {
+                return Verdict::Invalid
+            }
+            Err(_) => verdict = Verdict::Ignore,
+        }
+    }
+    verdict
+}
+
+/// How often both networks re-read the allow-list from chain (and the file).
+const ALLOWLIST_REFRESH: Duration = Duration::from_secs(2);
+
+/// How often pending transactions are considered for re-propagation.
+const REPROPAGATE_EVERY: Duration = Duration::from_secs(2);
+/// Most transactions re-propagated at once.
+const REPROPAGATE_MAX: usize = 1024;
 
 /// Transaction gossip on `port + 1`: local submissions go out, peers'
 /// transactions go into the pool. The allow-list is re-read from chain every
@@ -270,7 +490,7 @@ async fn start_tx_gossip(
     pool: &Arc<TransactionPool>,
     node_key: [u8; 32],
     allowed: &[String],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ecochain_network::TxGossip> {
     use ecochain_network::{Config, Keypair, PeerId, TxGossip};
     let parse_ids =
         |ids: &[String]| -> std::collections::HashSet<PeerId> { ids.iter().filter_map(|id| id.parse().ok()).collect() };
@@ -301,26 +521,58 @@ async fn start_tx_gossip(
         .context("starting transaction gossip")?;
     let publisher = gossip.clone();
     pool.set_broadcast(Arc::new(move |xt| publisher.publish(xt)));
-    let pool_ = pool.clone();
+    // Re-propagation: ready transactions pending for a whole tick are gossiped
+    // again (their first gossip may have been lost with a crashed peer), and
+    // every ready one when a peer joins, as Substrate's pool re-propagates.
+    let (republisher, pool_) = (gossip.clone(), pool.clone());
     tokio::spawn(async move {
-        while let Some((peer, xt)) = received.recv().await {
-            if let Err(e) = pool_.submit_from_network(xt) {
-                tracing::debug!(target: "network", %peer, error = %e, "gossiped transaction refused");
+        let mut tick = tokio::time::interval(REPROPAGATE_EVERY);
+        let mut known = 0;
+        loop {
+            tick.tick().await;
+            let peers = republisher.peers().len();
+            let joined = peers > known;
+            known = peers;
+            if peers == 0 {
+                continue;
+            }
+            let txs = pool_.to_repropagate(REPROPAGATE_MAX, joined);
+            if !txs.is_empty() {
+                tracing::debug!(target: "txpool", count = txs.len(), joined, "re-propagating pending transactions");
+                republisher.republish(txs);
             }
         }
     });
-    let (client, allowlist) = (client.clone(), args.allowlist.clone());
+    // Received batches are validated by the pool, then forwarded (or not) by the verdict.
+    let (pool_, reporter) = (pool.clone(), gossip.clone());
+    tokio::spawn(async move {
+        while let Some(batch) = received.recv().await {
+            let pool = pool_.clone();
+            let validated = tokio::task::spawn_blocking(move || {
+                let results: Vec<_> = batch.txs.iter().map(|xt| pool.submit_from_network(xt.clone())).collect();
+                let verdict = gossip_verdict(&results);
+                (batch, verdict, results.into_iter().find_map(Result::err))
+            })
+            .await;
+            let Ok((batch, verdict, error)) = validated else { continue };
+            if let Some(error) = error {
+                tracing::debug!(target: "network", peer = %batch.peer, ?verdict, %error, "gossiped transaction refused");
+            }
+            reporter.report(batch, verdict);
+        }
+    });
+    let (client, allowlist, handle) = (client.clone(), args.allowlist.clone(), gossip.clone());
     tokio::spawn(async move {
         let _gossip = gossip;
         loop {
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            tokio::time::sleep(ALLOWLIST_REFRESH).await;
             match allowed_peers(&client, allowlist.as_deref()) {
                 Ok(ids) => *allowed_ids.write() = parse_ids(&ids),
                 Err(e) => tracing::warn!(target: "network", error = %e, "could not refresh the allow-list"),
             }
         }
     });
-    Ok(())
+    Ok(handle)
 }
 
 async fn shutdown_signal() {
@@ -341,5 +593,48 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ecochain_rpc::RpcMethods;
+
+    #[test]
+    fn unsafe_methods_only_on_loopback_unless_asked() {
+        let (local, public): (std::net::IpAddr, std::net::IpAddr) = ([127, 0, 0, 1].into(), [0, 0, 0, 0].into());
+        assert_eq!(rpc_methods(RpcMethodsArg::Auto, local), RpcMethods::Unsafe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Auto, public), RpcMethods::Safe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Safe, local), RpcMethods::Safe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Unsafe, public), RpcMethods::Unsafe);
+    }
+
+    #[test]
+    fn gossip_verdicts() {
+        use ecochain_client::SubmitError;
+        use ecochain_network::Verdict;
+        use ecochain_txpool::{InvalidTransaction, PoolError};
+        let ok = || Ok(sp_core::H256::zero());
+        let known = || Err(SubmitError::Pool(PoolError::AlreadyImported));
+        let stale = || Err(SubmitError::Pool(PoolError::InvalidTransaction(InvalidTransaction::Stale)));
+        let forged = || Err(SubmitError::Pool(PoolError::InvalidTransaction(InvalidTransaction::BadProof)));
+        let junk = || Err(SubmitError::BadFormat("junk".into()));
+        assert_eq!(gossip_verdict(&[ok(), known()]), Verdict::Valid);
+        assert_eq!(gossip_verdict(&[ok(), stale()]), Verdict::Ignore);
+        assert_eq!(gossip_verdict(&[stale(), forged()]), Verdict::Invalid);
+        assert_eq!(gossip_verdict(&[ok(), junk()]), Verdict::Invalid);
+        assert_eq!(gossip_verdict(&[]), Verdict::Valid);
+    }
+
+    #[test]
+    fn cors_is_restricted_outside_dev() {
+        assert_eq!(rpc_cors(None, true), None);
+        let default = rpc_cors(None, false).expect("a list");
+        assert!(default
+            .iter()
+            .all(|o| o.contains("localhost") || o.contains("127.0.0.1") || o.contains("polkadot.js")));
+        assert_eq!(rpc_cors(Some("all"), false), None);
+        assert_eq!(rpc_cors(Some("https://a.example, https://b.example"), false).expect("list").len(), 2);
     }
 }

@@ -75,9 +75,20 @@ fn get_block(ctx: &Ctx, args: Args) -> RpcResult {
 }
 
 /// Sends `value` as a notification; `false` when the subscriber is gone.
+///
+/// A subscriber that does not read its notifications fills its connection's
+/// buffer; it is then dropped (the subscription ends) rather than buffered
+/// without limit or allowed to hold up the task that serves it.
 pub(crate) async fn notify(sink: &SubscriptionSink, value: &Value) -> bool {
     match serde_json::value::to_raw_value(value) {
-        Ok(raw) => sink.send(raw).await.is_ok(),
+        Ok(raw) => match sink.clone().try_send(raw) {
+            Ok(()) => true,
+            Err(jsonrpsee::core::server::TrySendError::Full(_)) => {
+                tracing::debug!(target: "rpc", method = sink.method_name(), "slow subscriber dropped");
+                false
+            }
+            Err(jsonrpsee::core::server::TrySendError::Closed(_)) => false,
+        },
         Err(e) => {
             tracing::warn!(target: "rpc", error = %e, "cannot serialize a notification");
             false
@@ -137,13 +148,7 @@ async fn follow_heads(ctx: Arc<Ctx>, pending: PendingSubscriptionSink, heads: He
 }
 
 fn subscribe_heads(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static str; 3], heads: Heads) {
-    let ctx = ctx.clone();
-    module
-        .register_subscription(names[0], names[1], names[2], move |_, pending, _, _| {
-            follow_heads(ctx.clone(), pending, heads)
-        })
-        .map(|_| ())
-        .expect("subscription names are unique");
+    crate::subscription(module, ctx, names, move |ctx, _, pending| follow_heads(ctx, pending, heads));
 }
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {

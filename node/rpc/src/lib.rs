@@ -23,6 +23,7 @@
 //! codes (1001 … 1016) from [`SubmitError::rpc_code`](ecochain_client::SubmitError::rpc_code).
 
 mod author;
+mod budget;
 mod chain;
 mod chain_spec;
 mod consensus;
@@ -32,11 +33,14 @@ mod server;
 mod state;
 mod system;
 mod tokens;
+mod txpool;
+mod workers;
 
 pub use consensus::ConsensusInfo;
 pub use error::{Error, Result};
 pub use server::start;
 pub use system::{PeerInfo, StaticSystemInfo, SystemInfo};
+pub use workers::{WorkersConfig, RUNTIME_STACK_BYTES};
 
 use ecochain_client::{Client, TransactionPool};
 use jsonrpsee::RpcModule;
@@ -62,8 +66,14 @@ pub struct RpcConfig {
     pub max_response_bytes: u32,
     /// Most concurrent connections.
     pub max_connections: u32,
+    /// Most concurrent connections from one IP address.
+    pub max_connections_per_ip: u32,
     /// Most subscriptions per WebSocket connection.
     pub max_subscriptions_per_connection: u32,
+    /// Most subscriptions open on the node, all connections together.
+    pub max_subscriptions: u32,
+    /// Most subscriptions open from one IP address.
+    pub max_subscriptions_per_ip: u32,
     /// Most calls in a batch request (0 disables batches).
     pub max_batch_len: u32,
     /// Which methods are served.
@@ -78,6 +88,8 @@ pub struct RpcConfig {
     pub node_version: String,
     /// The node's network peer id (`system_localPeerId` falls back to it).
     pub peer_id: String,
+    /// The pool of threads that serves database reads and runtime calls.
+    pub workers: WorkersConfig,
     /// Counts calls per method (label `method`; names the module does not
     /// serve count as `unknown`, so the label set stays bounded).
     pub call_counter: Option<prometheus::IntCounterVec>,
@@ -90,7 +102,10 @@ impl Default for RpcConfig {
             max_request_bytes: 15 * 1024 * 1024,
             max_response_bytes: 15 * 1024 * 1024,
             max_connections: 100,
+            max_connections_per_ip: 32,
             max_subscriptions_per_connection: 1024,
+            max_subscriptions: 8192,
+            max_subscriptions_per_ip: 2048,
             max_batch_len: 100,
             methods: RpcMethods::Safe,
             cors: None,
@@ -98,6 +113,7 @@ impl Default for RpcConfig {
             node_name: "ecochain".into(),
             node_version: env!("CARGO_PKG_VERSION").into(),
             peer_id: String::new(),
+            workers: WorkersConfig::default(),
             call_counter: None,
         }
     }
@@ -125,6 +141,10 @@ pub(crate) struct Ctx {
     pub(crate) config: RpcConfig,
     /// Best block number when the module was built (`system_syncState.startingBlock`).
     pub(crate) starting_block: u32,
+    /// Threads for database reads and runtime calls (see [`workers`]).
+    pub(crate) workers: workers::Workers,
+    /// Subscriptions open on the node and per IP.
+    pub(crate) subscriptions: Arc<budget::Budget>,
 }
 
 impl Ctx {
@@ -133,7 +153,7 @@ impl Ctx {
     }
 }
 
-/// Registers a method answered on the blocking thread pool (it reads the
+/// Registers a method answered on the RPC's worker threads (it reads the
 /// database or runs the runtime): at most `max` positional parameters.
 pub(crate) fn method(
     module: &mut RpcModule<()>,
@@ -144,9 +164,46 @@ pub(crate) fn method(
 ) {
     let ctx = ctx.clone();
     module
-        .register_blocking_method(name, move |params, _, _| f(&ctx, params::Args::parse(&params, max)?))
+        .register_async_method(name, move |params, _, _| {
+            let ctx = ctx.clone();
+            async move {
+                let worker_ctx = ctx.clone();
+                ctx.workers.run(move || f(&worker_ctx, params::Args::parse(&params, max)?)).await
+            }
+        })
         .map(|_| ())
         .expect("method names are unique");
+}
+
+/// Registers a subscription (`[subscribe, notification, unsubscribe]`) that
+/// holds one slot of the node's subscription budget while it is open; past
+/// the budget (node-wide or the caller's IP share) it is refused.
+pub(crate) fn subscription<F, Fut>(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static str; 3], f: F)
+where
+    F: Fn(Arc<Ctx>, jsonrpsee::types::Params<'static>, jsonrpsee::PendingSubscriptionSink) -> Fut
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let ctx = ctx.clone();
+    module
+        .register_subscription(names[0], names[1], names[2], move |params, pending, _, extensions| {
+            let (ctx, f) = (ctx.clone(), f.clone());
+            let ip = extensions.get::<server::PeerIp>().map(|p| p.0);
+            async move {
+                match ctx.subscriptions.take(ip) {
+                    Ok(slot) => {
+                        f(ctx.clone(), params, pending).await;
+                        drop(slot);
+                    }
+                    Err(why) => pending.reject(error::server_error(format!("too many subscriptions: {why}"))).await,
+                }
+            }
+        })
+        .map(|_| ())
+        .expect("subscription names are unique");
 }
 
 /// Registers `alias` for the already registered `existing` method.
@@ -155,9 +212,14 @@ pub(crate) fn alias(module: &mut RpcModule<()>, alias: &'static str, existing: &
 }
 
 /// Every method of the node, aliases included, plus `rpc_methods`.
-pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
+///
+/// Fails only if the worker threads cannot be started.
+pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> std::io::Result<RpcModule<()>> {
     let starting_block = deps.client.best_header().number;
+    let workers = workers::Workers::start(config.workers)?;
     let ctx = Arc::new(Ctx {
+        workers,
+        subscriptions: budget::Budget::new(config.max_subscriptions as usize, config.max_subscriptions_per_ip as usize),
         client: deps.client,
         pool: deps.pool,
         system: deps.system,
@@ -173,6 +235,7 @@ pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
     chain_spec::register(&mut module, &ctx);
     tokens::register(&mut module, &ctx);
     consensus::register(&mut module, &ctx);
+    txpool::register(&mut module, &ctx);
 
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.push("rpc_methods");
@@ -182,7 +245,7 @@ pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> RpcModule<()> {
         .register_method("rpc_methods", move |_, _, _| listing.clone())
         .map(|_| ())
         .expect("rpc_methods is registered once");
-    module
+    Ok(module)
 }
 
 #[cfg(test)]

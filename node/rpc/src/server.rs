@@ -166,7 +166,23 @@ where
     }
 }
 
-/// The CORS layer: any origin when `origins` is `None`.
+/// Whether `origin` is allowed by `pattern`: equal, or `pattern` ends in `:*`
+/// and `origin` is the same scheme and host with any port (or none).
+pub(crate) fn origin_matches(pattern: &str, origin: &str) -> bool {
+    match pattern.strip_suffix(":*") {
+        Some(base) => {
+            origin == base
+                || origin
+                    .strip_prefix(base)
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    .is_some_and(|port| !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()))
+        }
+        None => pattern == origin,
+    }
+}
+
+/// The CORS layer: any origin when `origins` is `None`; else the listed
+/// origins, where `http://localhost:*` allows every port of that host.
 pub(crate) fn cors_layer(origins: Option<&[String]>) -> Result<CorsLayer> {
     let layer = CorsLayer::new()
         .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
@@ -174,11 +190,13 @@ pub(crate) fn cors_layer(origins: Option<&[String]>) -> Result<CorsLayer> {
     Ok(match origins {
         None => layer.allow_origin(AllowOrigin::any()),
         Some(origins) => {
-            let values = origins
-                .iter()
-                .map(|o| HeaderValue::from_str(o).map_err(|_| Error::Cors(o.clone())))
-                .collect::<Result<Vec<_>>>()?;
-            layer.allow_origin(AllowOrigin::list(values))
+            for o in origins {
+                HeaderValue::from_str(o).map_err(|_| Error::Cors(o.clone()))?;
+            }
+            let patterns: Arc<Vec<String>> = Arc::new(origins.to_vec());
+            layer.allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+                origin.to_str().is_ok_and(|origin| patterns.iter().any(|p| origin_matches(p, origin)))
+            }))
         }
     })
 }
@@ -219,6 +237,8 @@ pub async fn start(config: RpcConfig, module: RpcModule<()>) -> Result<(SocketAd
 
     let (stop, handle) = stop_channel();
     let methods: jsonrpsee::Methods = module.into();
+    let connections =
+        crate::budget::Budget::new(config.max_connections as usize, config.max_connections_per_ip as usize);
     tokio::spawn(async move {
         loop {
             let (socket, remote) = tokio::select! {
@@ -232,10 +252,22 @@ pub async fn start(config: RpcConfig, module: RpcModule<()>) -> Result<(SocketAd
                 },
                 _ = stop.clone().shutdown() => break,
             };
+            // Connections past the node's or the IP's share are closed at once.
+            let slot = match connections.take(Some(remote.ip())) {
+                Ok(slot) => slot,
+                Err(why) => {
+                    tracing::debug!(target: "rpc", %remote, %why, "connection refused");
+                    drop(socket);
+                    continue;
+                }
+            };
             let shutdown = stop.clone().shutdown();
             let (builder, methods, stop) = (builder.clone(), methods.clone(), stop.clone());
             let peer = PeerIp(remote.ip());
+            // The slot is held by the connection's service: returned when the connection ends.
+            let slot = Arc::new(slot);
             let service = tower::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                let _held = &slot;
                 request.extensions_mut().insert(peer);
                 let mut service = builder.clone().build(methods.clone(), stop.clone());
                 async move { service.call(request).await }

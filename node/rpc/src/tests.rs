@@ -8,7 +8,7 @@ use crate::{
     params::{
         parse_account, parse_block_number, parse_h256, parse_hex, quote_big_integers, render_text_fields, to_hex,
     },
-    server::{cors_layer, Bucket, RateLimiter},
+    server::{cors_layer, origin_matches, Bucket, RateLimiter},
     state::change_set_json,
     system::next_index,
     *,
@@ -199,6 +199,17 @@ fn token_bucket_refills_at_the_rate() {
 }
 
 #[test]
+fn cors_port_wildcards_match_only_that_host() {
+    assert!(origin_matches("http://localhost:*", "http://localhost:3000"));
+    assert!(origin_matches("http://localhost:*", "http://localhost"));
+    assert!(!origin_matches("http://localhost:*", "http://localhost.evil.com"));
+    assert!(!origin_matches("http://localhost:*", "http://localhost:3000.evil.com"));
+    assert!(!origin_matches("http://localhost:*", "https://localhost:3000"));
+    assert!(origin_matches("https://polkadot.js.org", "https://polkadot.js.org"));
+    assert!(!origin_matches("https://polkadot.js.org", "https://polkadot.js.org.evil"));
+}
+
+#[test]
 fn cors_origins_are_validated() {
     assert!(cors_layer(None).is_ok());
     assert!(cors_layer(Some(&["http://localhost:3000".to_string()])).is_ok());
@@ -346,7 +357,9 @@ async fn node_serves_substrate_clients() {
         system: Arc::new(StaticSystemInfo { peer_id: "12D3KooWtest".into(), authority: true }),
         consensus: None,
     };
-    let (addr, handle) = start(start_config(0), rpc_module(deps.clone(), start_config(0))).await.expect("starts");
+    let (addr, handle) = start(start_config(0), rpc_module(deps.clone(), start_config(0)).expect("workers start"))
+        .await
+        .expect("starts");
     let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");
 
     // Discovery: every method is listed.
@@ -431,7 +444,15 @@ async fn node_serves_substrate_clients() {
     assert_eq!(code_of(err), -32602);
     let err = http.request::<Value, _>("system_name", rpc_params![1, 2]).await.expect_err("extra params");
     assert_eq!(code_of(err), -32602);
+    // Runtime APIs outside the read-only allow-list are refused before the runtime runs.
     let err = http.request::<Value, _>("state_call", rpc_params!["No_such_api", "0x"]).await.expect_err("no api");
+    assert_eq!(code_of(err), -32602);
+    let err =
+        http.request::<Value, _>("state_call", rpc_params!["Core_execute_block", "0x00"]).await.expect_err("block");
+    assert_eq!(code_of(err), -32602);
+    // An allowed API with garbage arguments is a runtime error, not a crash.
+    let err =
+        http.request::<Value, _>("state_call", rpc_params!["EcoChainApi_ect_balance", "0x01"]).await.expect_err("bad");
     assert_eq!(code_of(err), -32000);
 
     // Tokens.
@@ -514,7 +535,7 @@ async fn node_serves_substrate_clients() {
 
     // Unsafe methods are served when asked for.
     let unsafe_config = RpcConfig { methods: RpcMethods::Unsafe, ..start_config(0) };
-    let module = rpc_module(deps.clone(), unsafe_config);
+    let module = rpc_module(deps.clone(), unsafe_config).expect("workers start");
     let removed: Vec<H256> = module
         .call("author_removeExtrinsic", rpc_params![vec![json!({ "extrinsic": to_hex(&third) })]])
         .await
@@ -522,7 +543,8 @@ async fn node_serves_substrate_clients() {
     assert_eq!(removed, vec![extrinsic_hash(&third)]);
 
     // The rate limit: a burst of 2 per second per IP.
-    let (addr, handle) = start(start_config(2), rpc_module(deps, start_config(2))).await.expect("starts");
+    let (addr, handle) =
+        start(start_config(2), rpc_module(deps, start_config(2)).expect("workers start")).await.expect("starts");
     let http = HttpClientBuilder::default().build(format!("http://{addr}")).expect("http client");
     let mut limited = 0;
     for _ in 0..5 {

@@ -60,3 +60,76 @@ async fn bad_input_gets_clear_errors_and_the_node_survives() {
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert!(node.best().await.0 > before, "node still seals blocks");
 }
+
+/// An unsigned (bare, v4) extrinsic whose call is `Utility.batch` nested
+/// `depth` times around a `System.remark`: 3 bytes a level.
+pub(crate) fn nested_batch(depth: usize) -> Vec<u8> {
+    use codec::Encode;
+    use ecochain_runtime::RuntimeCall;
+    let empty = RuntimeCall::Utility(pallet_utility::Call::batch { calls: Vec::new() }).encode();
+    let mut body = vec![0x04u8];
+    for _ in 0..depth {
+        body.extend_from_slice(&[empty[0], empty[1], 4]);
+    }
+    body.extend(RuntimeCall::System(frame_system::Call::remark { remark: Vec::new() }).encode());
+    body.encode()
+}
+
+pub(crate) fn hex0x(bytes: &[u8]) -> serde_json::Value {
+    format!("0x{}", hex::encode(bytes)).into()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_runtime_calls_are_refused_and_the_node_survives() {
+    use codec::Encode;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::start(dir.path()).await;
+    let genesis = node.genesis_hash().await;
+    let source = sp_runtime::transaction_validity::TransactionSource::External.encode();
+    let validate_args = |xt: &[u8]| [source.clone(), xt.to_vec(), genesis.encode()].concat();
+
+    // 100,000 nested batches (300 KB): aborted the node with a stack overflow before.
+    let deep = nested_batch(100_000);
+    let err = node
+        .try_call(
+            "state_call",
+            vec!["TaggedTransactionQueue_validate_transaction".into(), hex0x(&validate_args(&deep))],
+        )
+        .await
+        .expect_err("refused before the runtime");
+    assert_eq!(code(err), -32602);
+    let err = node.try_call("author_submitExtrinsic", vec![hex0x(&deep)]).await.expect_err("refused");
+    assert_eq!(code(err), 1001);
+    // Just past the depth limit, and just within it.
+    assert!(node
+        .try_call(
+            "state_call",
+            vec!["TaggedTransactionQueue_validate_transaction".into(), hex0x(&validate_args(&nested_batch(300)))]
+        )
+        .await
+        .is_err());
+    let within = node
+        .call(
+            "state_call",
+            vec!["TaggedTransactionQueue_validate_transaction".into(), hex0x(&validate_args(&nested_batch(200)))],
+        )
+        .await;
+    assert!(within.as_str().is_some_and(|s| s.starts_with("0x")), "a validity answer: {within}");
+
+    // Calls that execute or build blocks are not served.
+    for method in
+        ["BlockBuilder_apply_extrinsic", "Core_execute_block", "Core_initialize_block", "BlockBuilder_finalize_block"]
+    {
+        let err = node.try_call("state_call", vec![method.into(), hex0x(&deep)]).await.expect_err(method);
+        assert_eq!(code(err), -32602, "{method}");
+    }
+    // Read-only APIs still answer, garbage arguments are an error, not a crash.
+    assert!(node.call("state_call", vec!["Core_version".into(), "0x".into()]).await.is_string());
+    assert!(node.try_call("state_call", vec!["AccountNonceApi_account_nonce".into(), "0x01".into()]).await.is_err());
+    let nonce = node.call("system_accountNextIndex", vec![Alice.to_account_id().to_string().into()]).await;
+    assert_eq!(nonce, 0);
+
+    let (before, _, _) = node.best().await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(node.best().await.0 > before, "node still seals blocks");
+}

@@ -6,10 +6,12 @@ use crate::harness::*;
 use codec::Encode;
 use ecochain_primitives::ECT;
 use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
+use serde_json::Value;
 use sp_core::H256;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use std::{
     path::PathBuf,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -139,6 +141,11 @@ impl Net {
             let key = m.base.join("consensus.key");
             std::fs::create_dir_all(&m.base).expect("base");
             std::fs::write(&key, suri).expect("key");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("key mode");
+            }
             args.extend(["--validator".to_string(), "--key".to_string(), key.display().to_string()]);
         }
         args
@@ -447,4 +454,256 @@ async fn no_empty_blocks_until_the_heartbeat_and_certified_exports_import() {
         file.display().to_string(),
     ]);
     assert!(ok && out.contains(&format!("imported {top} blocks")), "{out}");
+}
+
+/// Attacks on a running 4-validator network: an allow-listed peer gossiping
+/// junk, nested-call and forged transactions (it ends up banned), hostile RPC
+/// calls and expensive queries, and a client opening as many subscriptions as
+/// it is allowed. Finality continues throughout and no node exits.
+#[tokio::test(flavor = "multi_thread")]
+async fn attacks_leave_finality_running() {
+    use crate::bad_input::{hex0x, nested_batch};
+    use jsonrpsee::core::client::SubscriptionClientT;
+    let attacker_key = ecochain_network::Keypair::ed25519_from_bytes([77u8; 32]).expect("key");
+    let attacker_id = attacker_key.public().to_peer_id();
+    let mut net = Net::new(0, 300);
+    // The attacker is an allow-listed partner.
+    let mut list = std::fs::read_to_string(net.dir.join("allowlist")).expect("allowlist");
+    list.push_str(&format!("\n{attacker_id}\n"));
+    std::fs::write(net.dir.join("allowlist"), list).expect("allowlist");
+    net.start_all().await;
+    net.wait_all(3, Duration::from_secs(60)).await;
+    let genesis = net.node(0).genesis_hash().await;
+
+    // 1. Gossip from an allow-listed peer: junk, a call nested 100,000 times, a forged signature.
+    let peers = net
+        .members
+        .iter()
+        .map(|m| format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", m.p2p + 1, m.peer_id).parse().expect("addr"))
+        .collect();
+    let (attacker, _rx) = ecochain_network::TxGossip::start(
+        ecochain_network::Config {
+            listen: "/ip4/127.0.0.1/tcp/0".parse().expect("addr"),
+            peers,
+            keypair: attacker_key,
+            topic: format!("/ecochain/{}/tx/2", hex::encode(genesis.0)),
+            max_tx_bytes: 4 * 1024 * 1024,
+        },
+        Arc::new(|_| true),
+    )
+    .await
+    .expect("attacker starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while attacker.peers().len() < 4 {
+        assert!(Instant::now() < deadline, "the attacker connects as an allow-listed peer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut forged = transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, ECT, 0, genesis);
+    forged[40] ^= 1;
+    let before = net.max_height().await;
+    for i in 0..(ecochain_network::MAX_STRIKES * 2) {
+        let bad = match i % 3 {
+            0 => nested_batch(100_000),
+            1 => vec![0xde, 0xad, 0xbe, 0xef, i as u8],
+            _ => forged.clone(),
+        };
+        attacker.publish(bad);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !attacker.peers().is_empty() {
+        assert!(Instant::now() < deadline, "the attacker is banned and disconnected: {:?}", attacker.peers());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    net.wait_all(before + 3, Duration::from_secs(30)).await;
+
+    // 2. Hostile RPC on a validator: a nested call through state_call, block execution.
+    let v0 = net.node(0);
+    let args = [vec![2u8], nested_batch(100_000), genesis.0.to_vec()].concat();
+    assert!(v0
+        .try_call("state_call", vec!["TaggedTransactionQueue_validate_transaction".into(), hex0x(&args)])
+        .await
+        .is_err());
+    assert!(v0.try_call("state_call", vec!["Core_execute_block".into(), hex0x(&args)]).await.is_err());
+
+    // 3. Expensive queries from many clients while the chain runs.
+    let h0 = net.max_height().await;
+    let url = v0.url.clone();
+    let first = format!("{:?}", hash_of(&v0.call("chain_getBlockHash", vec![1.into()]).await));
+    let mut hammers = Vec::new();
+    for _ in 0..8 {
+        let (url, first) = (url.clone(), first.clone());
+        hammers.push(tokio::spawn(async move {
+            let client = jsonrpsee::http_client::HttpClientBuilder::default().build(&url).expect("client");
+            let keys = vec![Value::String(format!("0x{}", hex::encode(sp_crypto_hashing::twox_128(b"System"))))];
+            for _ in 0..50 {
+                use jsonrpsee::core::client::ClientT;
+                let mut p = jsonrpsee::core::params::ArrayParams::new();
+                p.insert(keys.clone()).expect("p");
+                p.insert(first.clone()).expect("p");
+                let _: Result<Value, _> = client.request("state_queryStorage", p).await;
+                let mut p = jsonrpsee::core::params::ArrayParams::new();
+                p.insert("0x").expect("p");
+                p.insert(1000).expect("p");
+                let _: Result<Value, _> = client.request("state_getKeysPaged", p).await;
+            }
+        }));
+    }
+    // 4. Subscriptions on as many connections as one IP may open.
+    let ws = v0.ws_url();
+    let mut clients = Vec::new();
+    let mut subs = Vec::new();
+    let mut refused = 0;
+    for _ in 0..40 {
+        let Ok(client) = jsonrpsee::ws_client::WsClientBuilder::default().build(&ws).await else {
+            refused += 1;
+            continue;
+        };
+        for _ in 0..100 {
+            match client
+                .subscribe::<Value, _>("chain_subscribeNewHeads", jsonrpsee::rpc_params![], "chain_unsubscribeNewHeads")
+                .await
+            {
+                Ok(s) => subs.push(s),
+                Err(_) => refused += 1,
+            }
+        }
+        clients.push(client);
+    }
+    eprintln!("subscriptions open: {}, refused: {refused}", subs.len());
+    assert!(subs.len() <= 2048, "one IP holds at most its share: {}", subs.len());
+    assert!(refused > 0, "past the share, subscriptions and connections are refused");
+    for h in hammers {
+        h.await.expect("hammer");
+    }
+    net.wait_all(h0 + 5, Duration::from_secs(30)).await;
+    let rss = net.node(0).rss_kib().unwrap_or(0);
+    eprintln!("validator 0 RSS under attack: {} MiB", rss / 1024);
+    assert!(rss < 1024 * 1024, "memory stays bounded: {rss} KiB");
+    drop(subs);
+    drop(clients);
+    for node in net.nodes.iter_mut().flatten() {
+        assert!(node.is_running(), "no node exited");
+    }
+    net.assert_consistent().await;
+}
+
+/// The free ECT of `who` at the best block (the node answers a number or a string).
+async fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
+    let v = node.call("ect_balance", vec![who.to_account_id().to_string().into()]).await;
+    let free = &v["free"];
+    free.as_str().and_then(|s| s.parse().ok()).or_else(|| free.as_u64().map(u128::from)).expect("free balance")
+}
+
+/// The next nonce of `who` on chain (not counting pooled transactions).
+async fn chain_nonce(node: &Node, who: Sr25519Keyring) -> u32 {
+    let data = format!("0x{}", hex::encode(who.to_account_id().encode()));
+    let out = node.try_call("state_call", vec!["AccountNonceApi_account_nonce".into(), data.into()]).await;
+    out.ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
+        .and_then(|b| <u32 as codec::Decode>::decode(&mut &b[..]).ok())
+        .unwrap_or(0)
+}
+
+/// Issue #12: under transfers submitted round-robin to all nodes, with
+/// validators and the client's node killed (-9) and restarted over and over and
+/// one 2-of-4 outage, every transfer is included exactly once once the client
+/// resubmits what is missing, and all nodes agree at every height.
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_submitted_is_stranded_by_crashes() {
+    const PER_SENDER: u32 = 30;
+    const CYCLES: usize = 10;
+    let senders = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+    let receiver = Sr25519Keyring::Ferdie;
+    let mut net = Net::new(1, 300);
+    net.start_all().await;
+    net.wait_all(2, Duration::from_secs(60)).await;
+    let genesis = net.node(0).genesis_hash().await;
+    let start_balance = free_balance(net.node(4), receiver).await;
+    let txs: Vec<Vec<Vec<u8>>> =
+        senders.iter().map(|s| (0..PER_SENDER).map(|n| transfer(*s, receiver, ECT, n, genesis)).collect()).collect();
+
+    // Round-robin submission interleaved with crashes.
+    let mut rng = 0x9e37_79b9_u64;
+    let mut next = |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let mut sent = 0;
+    let per_cycle = (PER_SENDER as usize).div_ceil(CYCLES);
+    for cycle in 0..=CYCLES {
+        for k in 0..per_cycle {
+            let n = cycle * per_cycle + k;
+            if n >= PER_SENDER as usize {
+                break;
+            }
+            for (s, sender_txs) in txs.iter().enumerate() {
+                let target = (n + s) % net.nodes.len();
+                if let Some(node) = net.nodes[target].as_ref() {
+                    let _ = node
+                        .try_call("author_submitExtrinsic", vec![format!("0x{}", hex::encode(&sender_txs[n])).into()])
+                        .await;
+                    sent += 1;
+                }
+            }
+        }
+        if cycle == CYCLES {
+            break;
+        }
+        if cycle == CYCLES / 2 {
+            // Two of four validators down: finality halts, then resumes.
+            let (a, b) = (next(4), (next(3) + 1) % 4);
+            let b = if a == b { (b + 1) % 4 } else { b };
+            for i in [a, b] {
+                net.nodes[i].as_mut().expect("running").kill9();
+                net.nodes[i] = None;
+            }
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            net.start(a).await;
+            net.start(b).await;
+        } else {
+            // A random validator, or the full node a client talks to.
+            let victim = next(5);
+            net.nodes[victim].as_mut().expect("running").kill9();
+            net.nodes[victim] = None;
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            net.start(victim).await;
+        }
+    }
+    let last_fault = Instant::now();
+
+    // The client resubmits what is not included yet, to any node, until all is in.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let mut missing = 0;
+        for (s, sender) in senders.iter().enumerate() {
+            let nonce = chain_nonce(net.node(4), *sender).await;
+            for n in nonce..PER_SENDER {
+                missing += 1;
+                let node = net.node((n as usize + s) % net.nodes.len());
+                let _ = node
+                    .try_call("author_submitExtrinsic", vec![format!("0x{}", hex::encode(&txs[s][n as usize])).into()])
+                    .await;
+            }
+        }
+        if missing == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{missing} transfers still not included 120 s after the last fault");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let all_in = last_fault.elapsed();
+    let total = senders.len() as u32 * PER_SENDER;
+    eprintln!("sent {sent} submissions of {total} transfers; all included {all_in:?} after the last fault");
+    // Exactly once: every sender's nonce is PER_SENDER and the receiver got exactly the total.
+    for sender in senders {
+        assert_eq!(chain_nonce(net.node(4), sender).await, PER_SENDER);
+    }
+    let h = net.max_height().await;
+    net.wait_all(h, Duration::from_secs(60)).await;
+    assert_eq!(free_balance(net.node(4), receiver).await - start_balance, u128::from(total) * ECT);
+    net.assert_consistent().await;
 }
