@@ -56,6 +56,7 @@ PERF_PID=""
 ANVIL_PID=""
 NET_DIR=""
 net_env() {
+  NODE_ARGS="--rpc-max-connections 1000 --rpc-max-connections-per-ip 1000" \
   CHAIN="$WORK/bench-local.json" TESTNET_DIR="$NET_DIR" ECOCHAIN_BIN="$NODE" BLOCK_TIME_MS="$NET_BLOCK_TIME_MS" FULL_NODE=0 \
     BASE_RPC_PORT="$NET_PORT" BASE_P2P_PORT=$((NET_PORT + 10)) BASE_PROM_PORT=$((NET_PORT + 30)) "$@"
 }
@@ -91,7 +92,9 @@ timeout 300 "$BENCH" import --transfers "$TRANSFERS" --rows "$WORK/import.rows" 
 
 echo "== dev chain: $ACCOUNTS senders, $TXS transfers" >&2
 "$BENCH" spec --accounts "$ACCOUNTS" > "$WORK/bench.json"
+# Every load generator connects from loopback: lift the per-IP shares of a public node.
 "$NODE" --chain "$WORK/bench.json" --base-path "$WORK/base" --rpc-port 0 --no-prometheus \
+  --rpc-max-connections 1000 --rpc-max-connections-per-ip 1000 --rpc-max-subscriptions-per-ip 8192 \
   ${NODE_ARGS:-} > "$WORK/node.log" 2>&1 &
 NODE_PID=$!
 rpc_addr=""

@@ -64,7 +64,9 @@ start() {
       (umask 077 && printf '%s' "${SEEDS[$i]}" > "$base/consensus.key") && chmod 600 "$base/consensus.key"
       args+=(--validator --key "$base/consensus.key")
     fi
-    "$BIN" "${args[@]}" > "$base/node.log" 2>&1 &
+    # NODE_ARGS: extra flags for every node (e.g. the RPC limits of a load test).
+    # shellcheck disable=SC2086
+    "$BIN" "${args[@]}" ${NODE_ARGS:-} > "$base/node.log" 2>&1 &
     echo $! > "$base/pid"
     echo "started $name (pid $!, rpc $((BASE_RPC_PORT + i)))"
   done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what a fresh Debian machine lacks, checks
 # formatting and lints, builds, and runs every test layer.
-#   scripts/test.sh            everything
+#   scripts/test.sh            everything (bounded chaos and fuzz runs)
+#   FUZZ_SECS=600 CHAOS_CYCLES=60 scripts/test.sh   the long fuzz and chaos runs
 # CARGO_TARGET_DIR defaults to ~/.cache/ecochain-target so builds are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "unit, pallet, runtime, node and bridge tests (anvil + node + 3 relayers)"
 cargo test --workspace --locked
+
+step "fuzz the decoders exposed to the network (${FUZZ_SECS:-5} s per target)"
+FUZZ_SECS="${FUZZ_SECS:-5}" scripts/fuzz.sh
 
 if [ -x scripts/test-e2e.sh ] && [ -d e2e ]; then
   step "end to end with real clients"

@@ -16,6 +16,7 @@
 //!
 //! `scripts/bench.sh` runs them on this machine and writes `bench-results.md`.
 
+mod fuzz;
 mod histogram;
 mod import;
 mod load;
@@ -55,6 +56,8 @@ enum Command {
     Storage(storage::StorageArgs),
     /// Measure a signed extrinsic's base cost and a transfer's, executed natively (the runtime's weights).
     Overhead(overhead::OverheadArgs),
+    /// Random and mutated inputs for every decoder exposed to the network (`scripts/fuzz.sh`).
+    Fuzz(fuzz::FuzzArgs),
     /// The fresh-process half of `import` (internal).
     #[command(hide = true)]
     ImportChild(import::ImportChildArgs),
@@ -110,6 +113,7 @@ impl Rows {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Import(args) => import::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
         Command::Storage(args) => storage::run(args),
         Command::Overhead(args) => overhead::run(args),
         Command::ImportChild(args) => import::run_child(args),

@@ -23,11 +23,7 @@ pub type Changes = Vec<(String, Multiaddr)>;
 /// What to change so the registered peers become `allowed` (minus ourselves):
 /// addresses to add (`/p2p/<id>` for peers without a known address) and the
 /// exact registered addresses to remove.
-pub fn plan(
-    registered: &BTreeMap<String, Multiaddr>,
-    allowed: &BTreeSet<String>,
-    me: &str,
-) -> (Changes, Changes) {
+pub fn plan(registered: &BTreeMap<String, Multiaddr>, allowed: &BTreeSet<String>, me: &str) -> (Changes, Changes) {
     let add = allowed
         .iter()
         .filter(|id| id.as_str() != me && !registered.contains_key(*id))

@@ -268,6 +268,12 @@ impl TxGossip {
     }
 }
 
+/// The entries of a gossiped batch (`(u32 length, bytes)` each), or `None` if
+/// it is malformed. Public for the decoder fuzz loop (`ecochain-bench fuzz`).
+pub fn decode_batch(data: &[u8]) -> Option<Vec<&[u8]>> {
+    batch::decode(data)
+}
+
 /// Splits each configured address into the peer id it ends in and the
 /// address, skipping our own.
 fn parse_peers(addrs: &[Multiaddr], local: &PeerId) -> Result<Vec<(PeerId, Multiaddr)>> {

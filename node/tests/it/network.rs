@@ -612,8 +612,9 @@ async fn chain_nonce(node: &Node, who: Sr25519Keyring) -> u32 {
 /// resubmits what is missing, and all nodes agree at every height.
 #[tokio::test(flavor = "multi_thread")]
 async fn nothing_submitted_is_stranded_by_crashes() {
-    const PER_SENDER: u32 = 30;
-    const CYCLES: usize = 10;
+    // CHAOS_CYCLES: more kill -9 cycles for a long run (each adds three transfers per sender).
+    let cycles: usize = std::env::var("CHAOS_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(10).max(2);
+    let per_sender: u32 = 3 * cycles as u32;
     let senders = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
     let receiver = Sr25519Keyring::Ferdie;
     let mut net = Net::new(1, 300);
@@ -622,7 +623,7 @@ async fn nothing_submitted_is_stranded_by_crashes() {
     let genesis = net.node(0).genesis_hash().await;
     let start_balance = free_balance(net.node(4), receiver).await;
     let txs: Vec<Vec<Vec<u8>>> =
-        senders.iter().map(|s| (0..PER_SENDER).map(|n| transfer(*s, receiver, ECT, n, genesis)).collect()).collect();
+        senders.iter().map(|s| (0..per_sender).map(|n| transfer(*s, receiver, ECT, n, genesis)).collect()).collect();
 
     // Round-robin submission interleaved with crashes.
     let mut rng = 0x9e37_79b9_u64;
@@ -633,11 +634,11 @@ async fn nothing_submitted_is_stranded_by_crashes() {
         (rng % n as u64) as usize
     };
     let mut sent = 0;
-    let per_cycle = (PER_SENDER as usize).div_ceil(CYCLES);
-    for cycle in 0..=CYCLES {
+    let per_cycle = (per_sender as usize).div_ceil(cycles);
+    for cycle in 0..=cycles {
         for k in 0..per_cycle {
             let n = cycle * per_cycle + k;
-            if n >= PER_SENDER as usize {
+            if n >= per_sender as usize {
                 break;
             }
             for (s, sender_txs) in txs.iter().enumerate() {
@@ -650,10 +651,10 @@ async fn nothing_submitted_is_stranded_by_crashes() {
                 }
             }
         }
-        if cycle == CYCLES {
+        if cycle == cycles {
             break;
         }
-        if cycle == CYCLES / 2 {
+        if cycle == cycles / 2 {
             // Two of four validators down: finality halts, then resumes.
             let (a, b) = (next(4), (next(3) + 1) % 4);
             let b = if a == b { (b + 1) % 4 } else { b };
@@ -681,7 +682,7 @@ async fn nothing_submitted_is_stranded_by_crashes() {
         let mut missing = 0;
         for (s, sender) in senders.iter().enumerate() {
             let nonce = chain_nonce(net.node(4), *sender).await;
-            for n in nonce..PER_SENDER {
+            for n in nonce..per_sender {
                 missing += 1;
                 let node = net.node((n as usize + s) % net.nodes.len());
                 let _ = node
@@ -696,11 +697,11 @@ async fn nothing_submitted_is_stranded_by_crashes() {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let all_in = last_fault.elapsed();
-    let total = senders.len() as u32 * PER_SENDER;
+    let total = senders.len() as u32 * per_sender;
     eprintln!("sent {sent} submissions of {total} transfers; all included {all_in:?} after the last fault");
-    // Exactly once: every sender's nonce is PER_SENDER and the receiver got exactly the total.
+    // Exactly once: every sender's nonce is per_sender and the receiver got exactly the total.
     for sender in senders {
-        assert_eq!(chain_nonce(net.node(4), sender).await, PER_SENDER);
+        assert_eq!(chain_nonce(net.node(4), sender).await, per_sender);
     }
     let h = net.max_height().await;
     net.wait_all(h, Duration::from_secs(60)).await;
