@@ -108,3 +108,39 @@ fn events_are_broadcast() {
     assert!(matches!(events.try_recv(), Ok(ChainEvent::Imported { hash: h, .. }) if h == hash));
     assert!(matches!(events.try_recv(), Ok(ChainEvent::Finalized { hash: h, .. }) if h == hash));
 }
+
+#[test]
+fn one_flooding_sender_leaves_room_for_others() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = open(dir.path());
+    let genesis = client.genesis_hash();
+    // A pool that lets one sender hold more than a block can take.
+    let options = ecochain_txpool::Options {
+        max_per_sender_ready_count: 128,
+        max_per_sender_ready_bytes: 16 * 1024 * 1024,
+        ..Default::default()
+    };
+    let pool = TransactionPool::new(client.clone(), options);
+    // Alice: 64 remarks of 100 KB (6.4 MB, more than a block's 3.75 MiB for normal calls), first in line.
+    for nonce in 0..64 {
+        let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![nonce as u8; 100_000] });
+        pool.submit(sign_immortal(call, &Alice.pair(), nonce, genesis).encode()).expect("remark pooled");
+    }
+    // Then Bob's transfer, the newest transaction in the pool.
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: Alice.to_account_id().into(),
+        value: ECT,
+    });
+    let bob = sign_immortal(call, &Bob.pair(), 0, genesis).encode();
+    pool.submit(bob.clone()).expect("transfer pooled");
+    let proposer = authoring::Proposer::new(client.clone(), pool.clone(), std::time::Duration::from_secs(10));
+    let built = proposer.propose().expect("proposes");
+    assert!(built.extrinsics.contains(&bob), "the other sender's transfer is in the block");
+    let remarks = built.extrinsics.iter().filter(|x| x.len() > 90_000).count();
+    assert!(remarks > 12, "the flooding sender still gets the rest of the block: {remarks} remarks");
+    // Without the fair share, the same pool fills the block with Alice's remarks alone.
+    let share = authoring::SenderShare { bytes: usize::MAX, count: usize::MAX };
+    let unfair =
+        authoring::Proposer::new(client.clone(), pool, std::time::Duration::from_secs(10)).with_sender_share(share);
+    assert!(!unfair.propose().expect("proposes").extrinsics.contains(&bob), "the test can fail");
+}
