@@ -22,8 +22,13 @@ cargo fmt --all -- --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "unit, pallet, runtime, node and bridge tests (anvil + node + 3 relayers)"
-cargo test --workspace --locked
+step "unit, pallet, runtime, client, RPC and bridge tests (anvil + node + 3 relayers)"
+cargo test --workspace --locked --exclude ecochain-node
+
+# One test at a time: a network test runs up to nine node processes, and two of
+# them side by side on two cores slow block production enough to miss deadlines.
+step "node and network tests (real processes on loopback, one test at a time)"
+cargo test -p ecochain-node --locked -- --test-threads 1
 
 step "fuzz the decoders exposed to the network (${FUZZ_SECS:-5} s per target)"
 FUZZ_SECS="${FUZZ_SECS:-5}" scripts/fuzz.sh
