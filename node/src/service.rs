@@ -359,8 +359,9 @@ async fn start_consensus(
     let proposer = Arc::new(proposer);
     let executor = client.executor();
     let pool_ = pool.clone();
-    let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics| {
+    let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics, elapsed| {
         if let Some(m) = &metrics {
+            m.import_seconds.observe(elapsed.as_secs_f64());
             let status = pool_.status();
             m.pool_ready.set(status.ready as i64);
             m.pool_future.set(status.future as i64);

@@ -82,8 +82,9 @@ pub struct Status {
 /// Shared view of consensus progress.
 pub type SharedStatus = Arc<RwLock<Status>>;
 
-/// Called after a decided block is committed: (hash, number, extrinsic hashes).
-pub type OnCommit = Arc<dyn Fn(H256, u32, &[H256]) + Send + Sync>;
+/// Called after a decided block is committed: (hash, number, extrinsic hashes,
+/// time spent executing (if needed) and committing it).
+pub type OnCommit = Arc<dyn Fn(H256, u32, &[H256], Duration) + Send + Sync>;
 
 /// Settings of the application loop.
 #[derive(Clone)]
@@ -453,7 +454,7 @@ impl App {
         let block_hash = BlockHash(header.hash().0);
         let total_len = bytes.len() as u32;
         let proposer = signer.address();
-        let unsigned = Init {
+        let mut init = Init {
             height,
             round,
             pol_round,
@@ -462,17 +463,16 @@ impl App {
             total_len,
             signature: crate::context::Signature([0; 64]),
         };
-        let signature = signer.sign_raw(&init_bytes(&self.ctx.genesis, &unsigned));
+        init.signature = signer.sign_raw(&init_bytes(&self.ctx.genesis, &init));
         self.stream_nonce = self.stream_nonce.wrapping_add(1);
         let mut id = Vec::with_capacity(16);
         id.extend_from_slice(&height.0.to_be_bytes());
         id.extend_from_slice(&(round.as_i64() as u32).to_be_bytes());
         id.extend_from_slice(&self.stream_nonce.to_be_bytes());
         let stream_id = StreamId::new(Bytes::from(id));
-        let mut parts =
-            vec![ProposalPart::Init { height, round, pol_round, proposer, block_hash, total_len, signature }];
+        let mut parts = vec![init.to_part()];
         parts.extend(bytes.chunks(PART_BYTES).map(|c| ProposalPart::Data(c.to_vec())));
-        parts.push(ProposalPart::Fin(signature));
+        parts.push(ProposalPart::Fin(init.signature));
         let count = parts.len() as u64;
         for (seq, part) in parts.into_iter().enumerate() {
             let msg = StreamMessage::new(stream_id.clone(), seq as u64, StreamContent::Data(part));
@@ -665,7 +665,7 @@ impl App {
         let (pool, included) = (self.pool.clone(), extrinsic_hashes.clone());
         tokio::task::spawn_blocking(move || pool.on_block(hash, number, &included, true)).await?;
         self.last_commit = Instant::now();
-        (self.on_commit)(hash, number, &extrinsic_hashes);
+        (self.on_commit)(hash, number, &extrinsic_hashes, started.elapsed());
         tracing::info!(
             target: "consensus",
             number,

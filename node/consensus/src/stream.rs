@@ -91,6 +91,21 @@ pub struct Init {
     pub signature: Signature,
 }
 
+impl Init {
+    /// The proposal part that carries it.
+    pub fn to_part(&self) -> ProposalPart {
+        ProposalPart::Init {
+            height: self.height,
+            round: self.round,
+            pol_round: self.pol_round,
+            proposer: self.proposer,
+            block_hash: self.block_hash,
+            total_len: self.total_len,
+            signature: self.signature,
+        }
+    }
+}
+
 /// The bytes an `Init`'s signature covers.
 pub fn init_bytes(genesis: &[u8; 32], init: &Init) -> Vec<u8> {
     part_bytes(genesis, (&init.height, &init.round, &init.pol_round, &init.proposer, &init.block_hash, &init.total_len))

@@ -41,15 +41,7 @@ fn signed_init(key: &ed25519::Pair, height: u64, round: u32, block: u8, total_le
 }
 
 fn init_part(init: &Init) -> Part {
-    Part::Data(ProposalPart::Init {
-        height: init.height,
-        round: init.round,
-        pol_round: init.pol_round,
-        proposer: init.proposer,
-        block_hash: init.block_hash,
-        total_len: init.total_len,
-        signature: init.signature,
-    })
+    Part::Data(init.to_part())
 }
 
 /// The parts of a stream of `data`: Init, chunks, Fin, end marker.
