@@ -141,11 +141,13 @@ fn start_journal(dir: &std::path::Path, pool: &Arc<TransactionPool>) -> anyhow::
     let dir = dir.join("txpool");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let (journal, old) = Journal::open(&dir.join("journal"), JOURNAL_MAX_BYTES)?;
-    journal.rotate(&[])?;
     let journal = Arc::new(journal);
-    pool.set_journal(journal.clone());
+    // Re-admit first, then rewrite the file with what is pending: a crash in
+    // between leaves the old journal whole (the rewrite is an atomic rename).
     let found = old.len();
     let readmitted = pool.readmit(old);
+    pool.set_journal(journal.clone());
+    keep_pending(&journal, pool)?;
     if found > 0 {
         tracing::info!(target: "txpool", found, readmitted, "local transactions re-admitted from the journal");
     }
@@ -160,12 +162,7 @@ fn start_journal(dir: &std::path::Path, pool: &Arc<TransactionPool>) -> anyhow::
             let outcome = tokio::task::spawn_blocking(move || -> Result<(), ecochain_client::journal::JournalError> {
                 journal.sync()?;
                 if journal.len() > journal.max_bytes() || (ticks.is_multiple_of(60) && !journal.is_empty()) {
-                    let keep: Vec<Vec<u8>> = journal
-                        .entries()?
-                        .into_iter()
-                        .filter(|xt| pool.inner().contains(&ecochain_client::extrinsic_hash(xt)))
-                        .collect();
-                    journal.rotate(&keep)?;
+                    keep_pending(&journal, &pool)?;
                 }
                 Ok(())
             })
@@ -178,6 +175,23 @@ fn start_journal(dir: &std::path::Path, pool: &Arc<TransactionPool>) -> anyhow::
         }
     });
     Ok(())
+}
+
+/// Rewrite the journal with its transactions that are still in the pool, once each.
+fn keep_pending(
+    journal: &ecochain_client::journal::Journal,
+    pool: &TransactionPool,
+) -> Result<(), ecochain_client::journal::JournalError> {
+    let mut seen = std::collections::HashSet::new();
+    let keep: Vec<Vec<u8>> = journal
+        .entries()?
+        .into_iter()
+        .filter(|xt| {
+            let hash = ecochain_client::extrinsic_hash(xt);
+            pool.inner().contains(&hash) && seen.insert(hash)
+        })
+        .collect();
+    journal.rotate(&keep)
 }
 
 /// Which RPC methods are served: `auto` is `unsafe` only when the server

@@ -212,8 +212,8 @@ impl TransactionPool {
         for xt in txs {
             match self.submit_with_source(xt.clone(), TransactionSource::Local) {
                 Ok(_) => {
+                    // Already in the journal it came from: gossiped, not journaled again.
                     pooled += 1;
-                    self.journal(&xt);
                     self.broadcast(&xt);
                 }
                 Err(e) => tracing::debug!(target: "txpool", error = %e, "journaled transaction not re-admitted"),

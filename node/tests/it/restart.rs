@@ -35,3 +35,30 @@ async fn transfers_are_sealed_and_survive_a_restart() {
         assert!(found, "transaction {tx:?} still in block {block:?}");
     }
 }
+
+/// A transaction the node answered with a hash survives `kill -9` of that node:
+/// it is journaled, re-admitted at the restart, and included once its gap fills.
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_transactions_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut node = Node::start(dir.path()).await;
+    let genesis = node.genesis_hash().await;
+    // Nonces 1 and 2 wait (future) for nonce 0, which is not sent yet.
+    let later = [transfer(Alice, Bob, ECT, 1, genesis), transfer(Alice, Bob, ECT, 2, genesis)];
+    let mut hashes = Vec::new();
+    for xt in &later {
+        hashes.push(node.submit(xt).await);
+    }
+    let status = node.call("txpool_inspect", vec![]).await;
+    assert_eq!(status["future"], 2, "{status}");
+    assert_eq!(status["senders"][0]["waitingForNonces"], serde_json::json!([0]), "{status}");
+    node.kill9();
+    let node = Node::start(dir.path()).await;
+    let pending = node.call("author_pendingExtrinsics", vec![]).await;
+    assert_eq!(pending.as_array().map(Vec::len), Some(2), "re-admitted from the journal: {pending}");
+    // The gap is filled: all three are included, each once.
+    hashes.push(node.submit(&transfer(Alice, Bob, ECT, 0, genesis)).await);
+    node.wait_included(&hashes, Duration::from_secs(30)).await;
+    let nonce = node.call("system_accountNextIndex", vec![Alice.to_account_id().to_string().into()]).await;
+    assert_eq!(nonce, 3);
+}
