@@ -48,11 +48,18 @@ impl Bucket {
 
     /// Refills for the time since the last call, then takes one token if there is one.
     pub(crate) fn try_take(&mut self, rate: u32, now: Instant) -> bool {
+        self.try_take_n(rate, now, 1)
+    }
+
+    /// Refills, then takes `cost` tokens if there are that many (a cost above
+    /// the bucket's size needs a full bucket).
+    pub(crate) fn try_take_n(&mut self, rate: u32, now: Instant, cost: u32) -> bool {
         let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
         self.tokens = (self.tokens + elapsed * f64::from(rate)).min(f64::from(rate));
         self.updated = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        let cost = f64::from(cost.min(rate.max(1)));
+        if self.tokens >= cost {
+            self.tokens -= cost;
             true
         } else {
             false
@@ -76,7 +83,13 @@ impl RateLimiter {
     }
 
     /// Whether `ip` may make one more call now (always, when the rate is 0).
+    #[cfg(test)]
     pub(crate) fn allow(&self, ip: IpAddr, now: Instant) -> bool {
+        self.allow_cost(ip, now, 1)
+    }
+
+    /// Whether `ip` may make a call costing `cost` tokens now.
+    pub(crate) fn allow_cost(&self, ip: IpAddr, now: Instant, cost: u32) -> bool {
         if self.rate == 0 {
             return true;
         }
@@ -89,7 +102,30 @@ impl RateLimiter {
                 probe.tokens + 1.0 < f64::from(rate)
             });
         }
-        buckets.entry(ip).or_insert_with(|| Bucket::full(self.rate, now)).try_take(self.rate, now)
+        buckets.entry(ip).or_insert_with(|| Bucket::full(self.rate, now)).try_take_n(self.rate, now, cost)
+    }
+}
+
+/// Tokens a call of `method` spends from its IP's bucket: a read of one value
+/// is 1; calls that read many blocks or keys, or run the runtime, pay for the
+/// work their largest allowed request does, so a client cannot buy a
+/// 1,024-block `state_queryStorage` for the price of a `state_getStorage`.
+pub(crate) fn call_cost(method: &str) -> u32 {
+    match method {
+        "state_queryStorage" => crate::state::MAX_QUERY_BLOCKS,
+        "state_getKeys"
+        | "state_getKeysPaged"
+        | "state_getKeysPagedAt"
+        | "state_queryStorageAt"
+        | "state_getReadProof" => 100,
+        "state_call"
+        | "state_callAt"
+        | "state_getMetadata"
+        | "chain_getBlock"
+        | "author_submitExtrinsic"
+        | "author_submitAndWatchExtrinsic"
+        | "txpool_inspect" => 10,
+        _ => 1,
     }
 }
 
@@ -109,9 +145,9 @@ impl<S> RateLimit<S> {
         }
     }
 
-    fn allow(&self, extensions: &jsonrpsee::Extensions) -> bool {
+    fn allow(&self, method: &str, extensions: &jsonrpsee::Extensions) -> bool {
         match extensions.get::<PeerIp>() {
-            Some(PeerIp(ip)) => self.limiter.allow(*ip, Instant::now()),
+            Some(PeerIp(ip)) => self.limiter.allow_cost(*ip, Instant::now(), call_cost(method)),
             None => true,
         }
     }
@@ -134,7 +170,7 @@ where
 
     fn call<'a>(&self, request: Request<'a>) -> impl Future<Output = Self::MethodResponse> + Send + 'a {
         self.count(request.method_name());
-        let allowed = self.allow(request.extensions());
+        let allowed = self.allow(request.method_name(), request.extensions());
         let inner = self.inner.clone();
         async move {
             if allowed {
@@ -151,7 +187,9 @@ where
                 self.count(request.method_name());
             }
             let refused = match entry {
-                Ok(BatchEntry::Call(request)) if !self.allow(request.extensions()) => Some(request.id.clone()),
+                Ok(BatchEntry::Call(request)) if !self.allow(request.method_name(), request.extensions()) => {
+                    Some(request.id.clone())
+                }
                 _ => None,
             };
             if let Some(id) = refused {

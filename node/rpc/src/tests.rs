@@ -196,6 +196,17 @@ fn token_bucket_refills_at_the_rate() {
     assert!(!limiter.allow(a, start));
     assert!(limiter.allow(b, start), "per IP");
     assert!(RateLimiter::new(0).allow(a, start), "0 is unlimited");
+    // Expensive calls pay for their work: a full bucket of 2,048 buys two
+    // 1,024-block storage queries, or 2,048 single reads.
+    let limiter = RateLimiter::new(2048);
+    let cost = crate::server::call_cost("state_queryStorage");
+    assert_eq!(cost, 1024);
+    assert!(limiter.allow_cost(a, start, cost));
+    assert!(limiter.allow_cost(a, start, cost));
+    assert!(!limiter.allow_cost(a, start, cost), "the third waits for the bucket to refill");
+    assert!(!limiter.allow(a, start));
+    assert!(limiter.allow_cost(a, start + std::time::Duration::from_millis(500), cost), "refilled");
+    assert_eq!(crate::server::call_cost("state_getStorage"), 1);
 }
 
 #[test]
