@@ -385,19 +385,22 @@ async fn start_consensus(
             m.extrinsics.inc_by(extrinsics.len().saturating_sub(1) as u64);
         }
     });
-    let gossip = start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
+    let (gossip, gossip_allowed) = start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
     let handle = ecochain_consensus::start(client.clone(), pool, proposer, settings, on_commit)
         .await
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
-    // The consensus network follows the on-chain allow-list without a restart:
-    // new nodes are let in, removed ones disconnected.
+    // Both networks follow the on-chain allow-list without a restart, read once
+    // per refresh: new nodes are let in, removed ones disconnected.
     let (peers, allowlist) = (handle.peers.clone(), args.allowlist.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
         loop {
             tick.tick().await;
             match allowed_peers(&client, allowlist.as_deref()) {
-                Ok(ids) => peers.follow(&ids.into_iter().collect()).await,
+                Ok(ids) => {
+                    *gossip_allowed.write() = ids.iter().filter_map(|id| id.parse().ok()).collect();
+                    peers.follow(&ids.into_iter().collect()).await;
+                }
                 Err(e) => tracing::warn!(target: "network", error = %e, "could not refresh the allow-list"),
             }
         }
@@ -497,19 +500,18 @@ const REPROPAGATE_EVERY: Duration = Duration::from_secs(2);
 const REPROPAGATE_MAX: usize = 1024;
 
 /// Transaction gossip on `port + 1`: local submissions go out, peers'
-/// transactions go into the pool. The allow-list is re-read from chain every
-/// few seconds, so on-chain changes apply without a restart.
+/// transactions go into the pool. Returns the handle and the set of peers the
+/// connection gate admits, which the caller refreshes from chain.
 async fn start_tx_gossip(
     args: &RunArgs,
     client: &Arc<Client>,
     pool: &Arc<TransactionPool>,
     node_key: [u8; 32],
     allowed: &[String],
-) -> anyhow::Result<ecochain_network::TxGossip> {
+) -> anyhow::Result<(ecochain_network::TxGossip, GossipAllowList)> {
     use ecochain_network::{Config, Keypair, PeerId, TxGossip};
-    let parse_ids =
-        |ids: &[String]| -> std::collections::HashSet<PeerId> { ids.iter().filter_map(|id| id.parse().ok()).collect() };
-    let allowed_ids = Arc::new(parking_lot::RwLock::new(parse_ids(allowed)));
+    let allowed_ids: GossipAllowList =
+        Arc::new(parking_lot::RwLock::new(allowed.iter().filter_map(|id| id.parse().ok()).collect()));
     let gossip_port = args.port.checked_add(1).context("--port too large")?;
     let peers = args
         .bootnodes
@@ -576,19 +578,11 @@ async fn start_tx_gossip(
             reporter.report(batch, verdict);
         }
     });
-    let (client, allowlist, handle) = (client.clone(), args.allowlist.clone(), gossip.clone());
-    tokio::spawn(async move {
-        let _gossip = gossip;
-        loop {
-            tokio::time::sleep(ALLOWLIST_REFRESH).await;
-            match allowed_peers(&client, allowlist.as_deref()) {
-                Ok(ids) => *allowed_ids.write() = parse_ids(&ids),
-                Err(e) => tracing::warn!(target: "network", error = %e, "could not refresh the allow-list"),
-            }
-        }
-    });
-    Ok(handle)
+    Ok((gossip, allowed_ids))
 }
+
+/// The peers transaction gossip admits (its connection gate reads it at every connection).
+type GossipAllowList = Arc<parking_lot::RwLock<std::collections::HashSet<ecochain_network::PeerId>>>;
 
 async fn shutdown_signal() {
     #[cfg(unix)]
