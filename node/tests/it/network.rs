@@ -192,6 +192,27 @@ impl Net {
         max
     }
 
+    /// What each node sees, for a failure message: best and finalized height,
+    /// consensus status, pool contents and the end of its log.
+    async fn report(&self) -> String {
+        let mut out = String::new();
+        for (i, node) in self.nodes.iter().enumerate() {
+            let Some(node) = node else {
+                out.push_str(&format!("\n--- node {i}: not running\n"));
+                continue;
+            };
+            let best = node.try_call("chain_getHeader", vec![]).await.map(|h| h["number"].clone());
+            let finalized = node.try_call("chain_getFinalizedHead", vec![]).await;
+            let consensus = node.try_call("consensus_status", vec![]).await;
+            let pool = node.try_call("txpool_inspect", vec![]).await;
+            out.push_str(&format!(
+                "\n--- node {i}: best {best:?}, finalized {finalized:?}\nconsensus {consensus:?}\npool {pool:?}\n{}\n",
+                node.log_tail()
+            ));
+        }
+        out
+    }
+
     /// Every running node has the same hash at every height up to its best.
     async fn assert_consistent(&self) {
         let mut reference: Vec<H256> = Vec::new();
@@ -598,12 +619,21 @@ async fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
 /// The next nonce of `who` on chain (not counting pooled transactions).
 async fn chain_nonce(node: &Node, who: Sr25519Keyring) -> u32 {
     let data = format!("0x{}", hex::encode(who.to_account_id().encode()));
-    let out = node.try_call("state_call", vec!["AccountNonceApi_account_nonce".into(), data.into()]).await;
-    out.ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
-        .and_then(|b| <u32 as codec::Decode>::decode(&mut &b[..]).ok())
-        .unwrap_or(0)
+    let mut tries = 0;
+    let out = loop {
+        // A node that just restarted may still refuse; an error is not nonce 0.
+        match node.try_call("state_call", vec!["AccountNonceApi_account_nonce".into(), data.clone().into()]).await {
+            Ok(v) => break v,
+            Err(e) if tries < 50 => {
+                tries += 1;
+                eprintln!("account nonce: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("account nonce: {e}\nlog:\n{}", node.log_tail()),
+        }
+    };
+    let bytes = hex::decode(out.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+    <u32 as codec::Decode>::decode(&mut &bytes[..]).expect("a nonce")
 }
 
 /// Issue #12: under transfers submitted round-robin to all nodes, with
@@ -693,7 +723,9 @@ async fn nothing_submitted_is_stranded_by_crashes() {
         if missing == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "{missing} transfers still not included 120 s after the last fault");
+        if Instant::now() > deadline {
+            panic!("{missing} transfers still not included 120 s after the last fault\n{}", net.report().await);
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let all_in = last_fault.elapsed();
