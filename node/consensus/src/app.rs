@@ -15,7 +15,7 @@
 use crate::{
     codec::{decode_certificate, encode_certificate},
     context::{Address, BlockHash, BlockValue, EcoContext, Height, ProposalPart, ValidatorSet},
-    signing::{verify, EcoSigner},
+    signing::EcoSigner,
     stream::{check_init, init_bytes, Assembled, Assembler, Init, Limits, Part, PartOutcome, PART_BYTES},
 };
 use bytes::Bytes;
@@ -196,44 +196,6 @@ pub fn certificate_justification(cert: &CommitCertificate<EcoContext>) -> sp_run
 /// The commit certificate stored with a block.
 pub fn stored_certificate(block: &StoredBlock) -> Option<ExtendedCommitCertificate<EcoContext>> {
     block.justifications.as_ref()?.get(ENGINE_ID).and_then(|j| decode_certificate(j).ok())
-}
-
-/// Check a commit certificate for `block` against `validators`: right height
-/// and block, signatures from distinct validators, more than 2/3 of them valid.
-pub fn check_certificate(
-    genesis: &[u8; 32],
-    cert: &ExtendedCommitCertificate<EcoContext>,
-    block_hash: H256,
-    number: u64,
-    validators: &ValidatorSet,
-) -> Result<(), String> {
-    use malachitebft_app_channel::app::types::core::{NilOrVal, VoteType};
-    if cert.height.0 != number || cert.value_id.0 != block_hash.0 {
-        return Err("certificate is for another block".into());
-    }
-    let mut signers = std::collections::BTreeSet::new();
-    for sig in &cert.commit_signatures {
-        let Some(validator) = validators.validators().iter().find(|v| v.address == sig.address) else {
-            return Err(format!("{} is not a validator at #{number}", sig.address));
-        };
-        let vote = crate::context::Vote {
-            typ: VoteType::Precommit,
-            height: cert.height,
-            round: cert.round,
-            value: NilOrVal::Val(cert.value_id),
-            validator: sig.address,
-            extension: None,
-        };
-        if !verify(&validator.public_key, &crate::signing::vote_bytes(genesis, &vote), &sig.signature) {
-            return Err(format!("bad precommit signature from {}", sig.address));
-        }
-        signers.insert(sig.address);
-    }
-    let n = validators.validators().len();
-    if signers.len() * 3 <= n * 2 {
-        return Err(format!("{} of {n} precommits is not more than 2/3", signers.len()));
-    }
-    Ok(())
 }
 
 impl App {

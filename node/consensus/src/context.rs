@@ -197,6 +197,11 @@ impl ValidatorSet {
         Self { validators: Arc::new(keys.into_iter().map(Validator::new).collect()) }
     }
 
+    /// A set of validators with their voting power (must not be empty).
+    pub fn from_validators(validators: Vec<Validator>) -> Self {
+        Self { validators: Arc::new(validators) }
+    }
+
     /// The validators.
     pub fn validators(&self) -> &[Validator] {
         &self.validators

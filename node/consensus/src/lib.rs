@@ -14,13 +14,15 @@
 //! (`persistent_peers_only`): others are disconnected once identified.
 
 pub mod app;
+pub mod certificate;
 pub mod codec;
 pub mod context;
 pub mod peers;
 pub mod signing;
 pub mod stream;
 
-pub use app::{check_certificate, stored_certificate, validator_set_at, OnCommit, SharedStatus, Status, ENGINE_ID};
+pub use app::{stored_certificate, validator_set_at, OnCommit, SharedStatus, Status, ENGINE_ID};
+pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
 
 use ecochain_client::{authoring::Proposer, Client, TransactionPool};
