@@ -2,7 +2,6 @@
 //! (`ecochain_client::authoring::Proposer` builds them; BFT consensus uses the
 //! same proposer).
 
-use crate::metrics::Metrics;
 use ecochain_client::{authoring::Proposer, Client, TransactionPool};
 use ecochain_executor::BuiltBlock;
 use sp_core::H256;
@@ -11,31 +10,13 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// Commit a block as final and tell the pool; logs the per-block line.
-pub fn commit_final(
-    client: &Client,
-    pool: &TransactionPool,
-    metrics: Option<&Metrics>,
-    built: BuiltBlock,
-    started: Instant,
-) -> anyhow::Result<H256> {
+/// Commit a block as final (the client's commit hooks prune the pool and
+/// update the metrics); logs the per-block line.
+pub fn commit_final(client: &Client, built: BuiltBlock, started: Instant) -> anyhow::Result<H256> {
     let number = built.header.number;
     let txs = built.extrinsics.len().saturating_sub(1);
-    let extrinsics: Vec<H256> = built.extrinsics.iter().map(|x| ecochain_client::extrinsic_hash(x)).collect();
     let hash = client.commit_built(built, None, true)?;
-    let elapsed = started.elapsed();
-    pool.on_block(hash, number, &extrinsics, true);
-    if let Some(m) = metrics {
-        m.import_seconds.observe(elapsed.as_secs_f64());
-        m.height.with_label_values(&["best"]).set(i64::from(number));
-        m.height.with_label_values(&["finalized"]).set(i64::from(number));
-        m.extrinsics.inc_by(txs as u64);
-        let status = pool.status();
-        m.pool_ready.set(status.ready as i64);
-        m.pool_future.set(status.future as i64);
-        m.observe_signature_cache(client.executor().signature_cache().stats());
-    }
-    tracing::info!(target: "node", number, %hash, txs, ms = elapsed.as_millis() as u64, "sealed block");
+    tracing::info!(target: "node", number, %hash, txs, ms = started.elapsed().as_millis() as u64, "sealed block");
     Ok(hash)
 }
 
@@ -47,12 +28,7 @@ const BACKLOG: usize = 512;
 /// `min_gap` unless a block's worth is waiting, so a burst lands in few
 /// blocks), and an empty heartbeat block every `block_time` otherwise. Every
 /// block is final when sealed.
-pub async fn run_dev_sealer(
-    client: Arc<Client>,
-    pool: Arc<TransactionPool>,
-    metrics: Option<Arc<Metrics>>,
-    block_time: Duration,
-) {
+pub async fn run_dev_sealer(client: Arc<Client>, pool: Arc<TransactionPool>, block_time: Duration) {
     let min_gap = (block_time / 10).max(Duration::from_millis(20)).min(block_time);
     // The dev chain's single validator authors every block.
     let author = ecochain_consensus::validator_set_at(&client, &client.best_hash())
@@ -77,10 +53,10 @@ pub async fn run_dev_sealer(
             }
         }
         let started = Instant::now();
-        let (client, pool_, metrics_, proposer_) = (client.clone(), pool.clone(), metrics.clone(), proposer.clone());
+        let (client, proposer_) = (client.clone(), proposer.clone());
         let outcome = tokio::task::spawn_blocking(move || {
             let built = proposer_.propose()?;
-            commit_final(&client, &pool_, metrics_.as_deref(), built, started)
+            commit_final(&client, built, started)
         })
         .await;
         match outcome {

@@ -84,6 +84,34 @@ impl Metrics {
         }))
     }
 
+    /// Update the chain and pool metrics on every block `client` commits,
+    /// whichever path commits it (dev sealer, BFT decision, sync). Registered
+    /// after the pool's own hook, so the pool gauges count what is left once
+    /// the block's transactions are pruned.
+    pub fn follow(
+        self: &Arc<Self>,
+        client: &Arc<ecochain_client::Client>,
+        pool: &Arc<ecochain_client::TransactionPool>,
+    ) {
+        let (metrics, pool, executor) = (Arc::downgrade(self), Arc::downgrade(pool), client.executor());
+        client.on_commit(Box::new(move |c| {
+            let Some(m) = metrics.upgrade() else { return };
+            let number = i64::from(c.header.number);
+            m.import_seconds.observe(c.took.as_secs_f64());
+            m.height.with_label_values(&["best"]).set(number);
+            if c.finalized {
+                m.height.with_label_values(&["finalized"]).set(number);
+            }
+            m.extrinsics.inc_by(c.extrinsics.len().saturating_sub(1) as u64);
+            if let Some(pool) = pool.upgrade() {
+                let status = pool.status();
+                m.pool_ready.set(status.ready as i64);
+                m.pool_future.set(status.future as i64);
+            }
+            m.observe_signature_cache(executor.signature_cache().stats());
+        }));
+    }
+
     /// Publish the signature cache's counters (once a block).
     pub fn observe_signature_cache(&self, stats: ecochain_runtime::sigcache::CacheStats) {
         let set = |kind: &str, value: u64| self.signatures.with_label_values(&[kind]).set(value as i64);

@@ -38,6 +38,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         let best = client.best_header().number;
         metrics.height.with_label_values(&["best"]).set(i64::from(best));
         metrics.height.with_label_values(&["finalized"]).set(i64::from(client.finalized_header().number));
+        metrics.follow(&client, &pool);
         Some(metrics)
     };
 
@@ -75,10 +76,10 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     };
     let _consensus = if dev {
         let block_time = Duration::from_millis(args.block_time_ms.max(1));
-        tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), metrics.clone(), block_time));
+        tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), block_time));
         None
     } else {
-        Some(start_consensus(&args, &spec, &base, client.clone(), pool.clone(), metrics.clone()).await?)
+        Some(start_consensus(&args, &spec, &base, client.clone(), pool.clone()).await?)
     };
     start_journal(&chain_dir(&base, &spec), &pool).context("opening the transaction journal")?;
     let validator = args.validator || args.chain.dev;
@@ -307,7 +308,6 @@ async fn start_consensus(
     base: &std::path::Path,
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
-    metrics: Option<Arc<Metrics>>,
 ) -> anyhow::Result<(ecochain_consensus::Handle, ecochain_network::TxGossip)> {
     let dir = chain_dir(base, spec);
     let keystore = dir.join("keystore").join("consensus");
@@ -371,22 +371,8 @@ async fn start_consensus(
         proposer = proposer.with_author(sp_core::Pair::public(key).0);
     }
     let proposer = Arc::new(proposer);
-    let executor = client.executor();
-    let pool_ = pool.clone();
-    let on_commit: ecochain_consensus::OnCommit = Arc::new(move |_hash, number, extrinsics, elapsed| {
-        if let Some(m) = &metrics {
-            m.import_seconds.observe(elapsed.as_secs_f64());
-            let status = pool_.status();
-            m.pool_ready.set(status.ready as i64);
-            m.pool_future.set(status.future as i64);
-            m.observe_signature_cache(executor.signature_cache().stats());
-            m.height.with_label_values(&["best"]).set(i64::from(number));
-            m.height.with_label_values(&["finalized"]).set(i64::from(number));
-            m.extrinsics.inc_by(extrinsics.len().saturating_sub(1) as u64);
-        }
-    });
     let (gossip, gossip_allowed) = start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
-    let handle = ecochain_consensus::start(client.clone(), pool, proposer, settings, on_commit)
+    let handle = ecochain_consensus::start(client.clone(), pool, proposer, settings)
         .await
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
     // Both networks follow the on-chain allow-list without a restart, read once

@@ -7,6 +7,10 @@
 //! - [`Client`]: opens the database, writes or checks genesis, answers block,
 //!   state and runtime queries at any kept block, commits authored blocks and
 //!   imports (re-executes) received ones, and broadcasts [`ChainEvent`]s;
+//!   every commit, whoever made it (dev sealer, BFT decision, value sync,
+//!   `import-blocks`), runs the same [`CommitHook`]s before it returns (the
+//!   pool's maintenance, the node's metrics), so no commit path has side
+//!   effects of its own;
 //! - [`TransactionPool`]: validation through the runtime's
 //!   `TaggedTransactionQueue` in front of `ecochain-txpool`.
 
@@ -91,6 +95,25 @@ pub enum ChainEvent {
     },
 }
 
+/// A block just committed, as [`CommitHook`]s see it.
+#[derive(Debug)]
+pub struct Committed<'a> {
+    /// Its hash.
+    pub hash: H256,
+    /// Its header.
+    pub header: &'a Header,
+    /// Hashes of its extrinsics.
+    pub extrinsics: &'a [H256],
+    /// Whether it was committed final.
+    pub finalized: bool,
+    /// Time spent importing it: execution (for received blocks) and the database write.
+    pub took: std::time::Duration,
+}
+
+/// Runs after every commit, on the committing thread, before the commit call
+/// returns (see [`Client::on_commit`]).
+pub type CommitHook = Box<dyn Fn(&Committed<'_>) + Send + Sync>;
+
 /// A block as stored: header, encoded extrinsics and justifications.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredBlock {
@@ -116,6 +139,7 @@ pub struct Client {
     best: RwLock<Header>,
     finalized: RwLock<Header>,
     events: broadcast::Sender<ChainEvent>,
+    hooks: RwLock<Vec<CommitHook>>,
     metadata: std::sync::OnceLock<Vec<u8>>,
 }
 
@@ -157,8 +181,15 @@ impl Client {
             best: RwLock::new(best),
             finalized: RwLock::new(finalized),
             events,
+            hooks: Default::default(),
             metadata: Default::default(),
         }))
+    }
+
+    /// Run `hook` after every commit from now on, in registration order. A
+    /// hook must not register hooks itself.
+    pub fn on_commit(&self, hook: CommitHook) {
+        self.hooks.write().push(hook);
     }
 
     /// The chain spec.
@@ -296,8 +327,10 @@ impl Client {
         justifications: Option<Justifications>,
         finalized: bool,
     ) -> Result<H256> {
+        let started = Instant::now();
         let changed_keys = built.changes.main_storage_changes.iter().map(|(k, _)| k.clone()).collect();
-        self.commit(built.header, built.extrinsics, built.changes.transaction, justifications, finalized, changed_keys)
+        let state = built.changes.transaction;
+        self.commit(built.header, built.extrinsics, state, justifications, finalized, changed_keys, started)
     }
 
     /// Import a block received from elsewhere: re-execute it on its parent's
@@ -310,9 +343,9 @@ impl Client {
         if block.header.parent_hash != best.hash() || number != best.number + 1 {
             return Err(invalid(format!("does not extend the best block #{} {:?}", best.number, best.hash())));
         }
+        let started = Instant::now();
         let extrinsics = ecochain_runtime::decode::decode_extrinsics(&block.extrinsics)
             .map_err(|e| invalid(format!("undecodable extrinsic: {e}")))?;
-        let started = Instant::now();
         let state = self.state_at(&block.header.parent_hash)?;
         let changes = self
             .executor
@@ -323,9 +356,18 @@ impl Client {
         }
         tracing::debug!(target: "client", number, %hash, elapsed_ms = started.elapsed().as_millis() as u64, "executed");
         let changed_keys = changes.main_storage_changes.iter().map(|(k, _)| k.clone()).collect();
-        self.commit(block.header, block.extrinsics, changes.transaction, block.justifications, finalized, changed_keys)
+        self.commit(
+            block.header,
+            block.extrinsics,
+            changes.transaction,
+            block.justifications,
+            finalized,
+            changed_keys,
+            started,
+        )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
         header: Header,
@@ -334,11 +376,20 @@ impl Client {
         justifications: Option<Justifications>,
         finalized: bool,
         changed_keys: Vec<Vec<u8>>,
+        started: Instant,
     ) -> Result<H256> {
         let extrinsics: Vec<H256> = body.iter().map(|x| extrinsic_hash(x)).collect();
         let hash =
             self.db.commit_block(CommitBlock { header: header.clone(), body, justifications, state, finalized })?;
         *self.best.write() = header.clone();
+        if finalized {
+            *self.finalized.write() = header.clone();
+        }
+        let committed =
+            Committed { hash, header: &header, extrinsics: &extrinsics, finalized, took: started.elapsed() };
+        for hook in self.hooks.read().iter() {
+            hook(&committed);
+        }
         // Nobody listening is fine.
         let _ = self.events.send(ChainEvent::Imported {
             header: header.clone(),
@@ -347,7 +398,6 @@ impl Client {
             changed_keys: Arc::new(changed_keys),
         });
         if finalized {
-            *self.finalized.write() = header.clone();
             let _ = self.events.send(ChainEvent::Finalized { header, hash, extrinsics });
         }
         Ok(hash)

@@ -85,16 +85,25 @@ fn sender_of(xt: &UncheckedExtrinsic) -> Option<Vec<u8>> {
 }
 
 impl TransactionPool {
-    /// A pool over `client` with `options`.
+    /// A pool over `client` with `options`. It follows every block the client
+    /// commits (see [`TransactionPool::on_block`]).
     pub fn new(client: Arc<Client>, options: Options) -> Arc<Self> {
-        Arc::new(Self {
-            client,
+        let pool = Arc::new(Self {
+            client: client.clone(),
             pool: Pool::new(options),
             ready: tokio::sync::Notify::new(),
             broadcast: Default::default(),
             last_ready: Default::default(),
             journal: Default::default(),
-        })
+        });
+        // Weak: the client outlives nothing it hooks.
+        let weak = Arc::downgrade(&pool);
+        client.on_commit(Box::new(move |c| {
+            if let Some(pool) = weak.upgrade() {
+                pool.on_block(c.hash, c.header.number, c.extrinsics, c.finalized);
+            }
+        }));
+        pool
     }
 
     /// Keep local submissions in `journal` from now on (see [`crate::journal`]).
@@ -290,7 +299,8 @@ impl TransactionPool {
     }
 
     /// A block was imported: prune what it included, mark it final if it is,
-    /// and re-validate what is left against the new best state.
+    /// and re-validate what is left against the new best state. The client
+    /// calls it on every commit.
     pub fn on_block(&self, hash: H256, number: u32, extrinsics: &[H256], finalized: bool) {
         self.pool.prune_included(hash, u64::from(number), extrinsics, Vec::new());
         if finalized {

@@ -110,6 +110,33 @@ fn events_are_broadcast() {
 }
 
 #[test]
+fn every_commit_path_prunes_the_pool() {
+    // An authored block (dev sealer, BFT proposer) and a received one (BFT
+    // from a peer, value sync) both leave the pool without their transactions.
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let (author_side, follower) = (open(dir_a.path()), open(dir_b.path()));
+    let genesis = author_side.genesis_hash();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen_ = seen.clone();
+    follower.on_commit(Box::new(move |c| seen_.lock().expect("lock").push((c.header.number, c.extrinsics.len()))));
+    let pools = [
+        TransactionPool::new(author_side.clone(), Default::default()),
+        TransactionPool::new(follower.clone(), Default::default()),
+    ];
+    for pool in &pools {
+        pool.submit(transfer(0, genesis)).expect("pooled");
+        assert_eq!(pool.status().ready, 1);
+    }
+    let proposer = authoring::Proposer::new(author_side.clone(), pools[0].clone(), std::time::Duration::from_secs(10));
+    let hash = author_side.commit_built(proposer.propose().expect("proposes"), None, true).expect("commit");
+    assert_eq!(pools[0].status().ready, 0, "authored block pruned its pool");
+    let block = author_side.block(&hash).expect("read").expect("stored");
+    follower.import_block(block, true).expect("imports");
+    assert_eq!(pools[1].status().ready, 0, "imported block pruned its pool");
+    assert_eq!(*seen.lock().expect("lock"), vec![(1, 2)], "hooks see the block: timestamp and transfer");
+}
+
+#[test]
 fn one_flooding_sender_leaves_room_for_others() {
     let dir = tempfile::tempdir().expect("tempdir");
     let client = open(dir.path());

@@ -20,7 +20,7 @@ use crate::{
 };
 use bytes::Bytes;
 use codec::Encode;
-use ecochain_client::{authoring::Proposer, extrinsic_hash, Client, StoredBlock, TransactionPool};
+use ecochain_client::{authoring::Proposer, Client, StoredBlock, TransactionPool};
 use ecochain_executor::BuiltBlock;
 use ecochain_runtime::{AccountId, Header};
 use malachitebft_app_channel::{
@@ -82,10 +82,6 @@ pub struct Status {
 /// Shared view of consensus progress.
 pub type SharedStatus = Arc<RwLock<Status>>;
 
-/// Called after a decided block is committed: (hash, number, extrinsic hashes,
-/// time spent executing (if needed) and committing it).
-pub type OnCommit = Arc<dyn Fn(H256, u32, &[H256], Duration) + Send + Sync>;
-
 /// Settings of the application loop.
 #[derive(Clone)]
 pub struct AppConfig {
@@ -132,7 +128,6 @@ pub struct App {
     signer: Option<Arc<EcoSigner>>,
     config: AppConfig,
     status: SharedStatus,
-    on_commit: OnCommit,
     height: u64,
     validators: ValidatorSet,
     candidates: HashMap<BlockHash, Candidate>,
@@ -209,7 +204,6 @@ impl App {
         signer: Option<Arc<EcoSigner>>,
         config: AppConfig,
         status: SharedStatus,
-        on_commit: OnCommit,
     ) -> eyre::Result<Self> {
         let finalized = client.finalized_header();
         let validators = validator_set_at(&client, &finalized.hash())?;
@@ -222,7 +216,6 @@ impl App {
             signer,
             config,
             status,
-            on_commit,
             height: u64::from(finalized.number) + 1,
             validators,
             candidates: HashMap::new(),
@@ -601,7 +594,7 @@ impl App {
             .ok_or_else(|| eyre::eyre!("decided block {hash:?} is unknown here"))?;
         let justification = certificate_justification(cert);
         let number = candidate.header.number;
-        let extrinsic_hashes: Vec<H256> = candidate.extrinsics.iter().map(|x| extrinsic_hash(x)).collect();
+        let txs = candidate.extrinsics.len().saturating_sub(1);
         let client = self.client.clone();
         let started = Instant::now();
         let committed = tokio::task::spawn_blocking(move || match candidate.changes {
@@ -623,17 +616,14 @@ impl App {
         debug_assert_eq!(committed, hash);
         let signers: Vec<[u8; 32]> = cert.commit_signatures.iter().map(|s| s.address.0).collect();
         self.status.write().last_decided = Some((u64::from(number), hash, cert.round.as_i64() as u32, signers));
-        // Pruning and re-validating the pool runs the runtime: off the async workers.
-        let (pool, included) = (self.pool.clone(), extrinsic_hashes.clone());
-        tokio::task::spawn_blocking(move || pool.on_block(hash, number, &included, true)).await?;
+        // The client's commit hooks pruned the pool and updated the metrics.
         self.last_commit = Instant::now();
-        (self.on_commit)(hash, number, &extrinsic_hashes, started.elapsed());
         tracing::info!(
             target: "consensus",
             number,
             %hash,
             round = cert.round.as_i64(),
-            txs = extrinsic_hashes.len().saturating_sub(1),
+            txs,
             signatures = cert.commit_signatures.len(),
             ms = started.elapsed().as_millis() as u64,
             "committed block"

@@ -21,7 +21,7 @@ pub mod peers;
 pub mod signing;
 pub mod stream;
 
-pub use app::{stored_certificate, validator_set_at, OnCommit, SharedStatus, Status, ENGINE_ID};
+pub use app::{stored_certificate, validator_set_at, SharedStatus, Status, ENGINE_ID};
 pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
 
@@ -129,7 +129,6 @@ pub async fn start(
     pool: Arc<TransactionPool>,
     proposer: Arc<Proposer>,
     settings: Settings,
-    on_commit: OnCommit,
 ) -> eyre::Result<Handle> {
     let genesis = client.genesis_hash().0;
     let ctx = EcoContext { genesis };
@@ -189,7 +188,6 @@ pub async fn start(
             heartbeat: settings.heartbeat,
         },
         status.clone(),
-        on_commit,
     )?;
     tokio::spawn(async move {
         if let Err(e) = app.run(channels).await {

@@ -35,6 +35,7 @@ pub struct Node {
     child: Option<Child>,
     pub url: String,
     log: PathBuf,
+    prometheus: u16,
 }
 
 impl Node {
@@ -56,16 +57,17 @@ impl Node {
         std::fs::create_dir_all(base).expect("base dir");
         let log = base.join(format!("node-{rpc_port}.log"));
         let stderr = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("log file");
+        let prometheus = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_ecochain"))
             .args(args)
             .arg("--base-path")
             .arg(base)
-            .args(["--rpc-port", &rpc_port.to_string(), "--prometheus-port", &free_port().to_string()])
+            .args(["--rpc-port", &rpc_port.to_string(), "--prometheus-port", &prometheus.to_string()])
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
             .expect("spawn ecochain");
-        let node = Self { child: Some(child), url: format!("http://127.0.0.1:{rpc_port}"), log };
+        let node = Self { child: Some(child), url: format!("http://127.0.0.1:{rpc_port}"), log, prometheus };
         node.wait_ready().await;
         node
     }
@@ -78,6 +80,18 @@ impl Node {
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    /// The value of the Prometheus sample `name` (a full sample name, labels
+    /// included, as `/metrics` prints it), if the node exports it.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.prometheus)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text).ok()?;
+        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
     }
 
     /// Whether the process is still running.

@@ -240,9 +240,16 @@ async fn four_validators_finalize_and_a_full_node_relays_transactions() {
     let tx = full.submit(&transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, ECT, 0, genesis)).await;
     let included = full.wait_included(&[tx], Duration::from_secs(30)).await;
     eprintln!("transfer via the full node finalized in {:?}", started.elapsed());
-    // Every validator has the same block with the transfer.
+    // Every validator has the same block with the transfer, and its metrics
+    // moved with the commits (one commit path: the client's hooks).
     for i in 0..4 {
-        net.node(i).wait_included(&[tx], Duration::from_secs(10)).await;
+        let node = net.node(i);
+        node.wait_included(&[tx], Duration::from_secs(10)).await;
+        let imports = node.metric("ecochain_block_import_seconds_count").expect("import histogram exported");
+        let height = node.metric("ecochain_block_height{status=\"finalized\"}").expect("height exported");
+        let extrinsics = node.metric("ecochain_extrinsics_total").expect("extrinsics counter exported");
+        assert!(imports >= 3.0 && height >= 3.0 && extrinsics >= 1.0, "validator {i}: {imports} {height} {extrinsics}");
+        assert!(node.metric("ecochain_txpool_ready").is_some(), "pool gauge exported");
     }
     // The commit certificate is served with the block.
     let block = full.call("chain_getBlock", vec![format!("{:?}", included[0].1).into()]).await;
