@@ -1,5 +1,5 @@
 //! Prometheus metrics and the `/health` and `/ready` endpoints, served on
-//! `--prometheus-port` by a deliberately small HTTP/1.1 responder (GET only).
+//! `--prometheus-port` by `ecochain-metrics-http` (the relayer's responder too).
 
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -10,10 +10,6 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc,
     },
-};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpListener,
 };
 
 /// The node's metrics.
@@ -128,40 +124,21 @@ impl Metrics {
     }
 }
 
-/// Serve `/metrics`, `/health` and `/ready` until the task is dropped.
+/// Serve `/metrics`, `/health` and `/ready` (see `ecochain_metrics_http`).
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
+    use ecochain_metrics_http::{Response, PROMETHEUS_TEXT};
+    const JSON: &str = "application/json";
+    let local = ecochain_metrics_http::serve(
+        addr,
+        Arc::new(move |path| match path {
+            "/metrics" => Response::ok(PROMETHEUS_TEXT, metrics.render()),
+            "/health" => Response::ok(JSON, r#"{"status":"ok"}"#),
+            "/ready" if metrics.ready.load(Ordering::Relaxed) => Response::ok(JSON, r#"{"ready":true}"#),
+            "/ready" => Response::unavailable(JSON, r#"{"ready":false}"#),
+            _ => Response::not_found(),
+        }),
+    )
+    .await?;
     tracing::info!(target: "metrics", addr = %local, "prometheus listening");
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else { continue };
-            let metrics = metrics.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 1024];
-                let n = match tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await {
-                    Ok(Ok(n)) => n,
-                    _ => return,
-                };
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let path = request.split_whitespace().nth(1).unwrap_or("/");
-                let (status, content_type, body) = match path {
-                    "/metrics" => ("200 OK", "text/plain; version=0.0.4", metrics.render()),
-                    "/health" => ("200 OK", "application/json", br#"{"status":"ok"}"#.to_vec()),
-                    "/ready" if metrics.ready.load(Ordering::Relaxed) => {
-                        ("200 OK", "application/json", br#"{"ready":true}"#.to_vec())
-                    }
-                    "/ready" => ("503 Service Unavailable", "application/json", br#"{"ready":false}"#.to_vec()),
-                    _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
-                };
-                let head = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes()).await;
-                let _ = stream.write_all(&body).await;
-            });
-        }
-    });
     Ok(local)
 }

@@ -1,4 +1,4 @@
-//! Prometheus metrics and `/health`, served by a small HTTP/1.1 responder (GET only).
+//! Prometheus metrics and `/health`, served by `ecochain-metrics-http` (the node's responder too).
 
 use prometheus::{Encoder, Gauge, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 use std::{
@@ -8,10 +8,6 @@ use std::{
         Arc,
     },
     time::{SystemTime, UNIX_EPOCH},
-};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpListener,
 };
 
 /// The relayer's metrics.
@@ -128,42 +124,20 @@ impl Metrics {
     }
 }
 
-/// Serve `/metrics` and `/health` on `addr`; returns the bound address.
+/// Serve `/metrics` and `/health` on `addr` (see `ecochain_metrics_http`);
+/// returns the bound address.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(addr).await?;
-    let bound = listener.local_addr()?;
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                // Out of file descriptors or similar: do not spin.
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                continue;
-            };
-            let metrics = metrics.clone();
-            tokio::spawn(async move {
-                let mut buf = [0u8; 2048];
-                let Ok(Ok(n)) = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await
-                else {
-                    return;
-                };
-                let request = String::from_utf8_lossy(&buf[..n]);
-                let path = request.split_whitespace().nth(1).unwrap_or("");
-                let (status, body) = match path {
-                    "/metrics" => ("200 OK", metrics.render()),
-                    "/health" => match metrics.health() {
-                        Ok(()) => ("200 OK", b"ok\n".to_vec()),
-                        Err(why) => ("503 Service Unavailable", format!("{why}\n").into_bytes()),
-                    },
-                    _ => ("404 Not Found", b"not found\n".to_vec()),
-                };
-                let head = format!(
-                    "HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(head.as_bytes()).await;
-                let _ = stream.write_all(&body).await;
-            });
-        }
-    });
-    Ok(bound)
+    use ecochain_metrics_http::{Response, PROMETHEUS_TEXT};
+    ecochain_metrics_http::serve(
+        addr,
+        Arc::new(move |path| match path {
+            "/metrics" => Response::ok(PROMETHEUS_TEXT, metrics.render()),
+            "/health" => match metrics.health() {
+                Ok(()) => Response::ok("text/plain", "ok\n"),
+                Err(why) => Response::unavailable("text/plain", format!("{why}\n")),
+            },
+            _ => Response::not_found(),
+        }),
+    )
+    .await
 }
