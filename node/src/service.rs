@@ -289,7 +289,7 @@ fn allowed_peers(client: &Client, allowlist: Option<&std::path::Path>) -> anyhow
         .iter()
         .filter_map(|v| ecochain_consensus::peer_id_of_public(v.address.0).ok())
         .collect();
-    let on_chain: Vec<Vec<u8>> = client.call_decode(&at, "PermissionsApi_allowed_nodes", &[])?;
+    let on_chain: Vec<Vec<u8>> = client.runtime_api(at).allowed_nodes()?;
     allowed.extend(on_chain.into_iter().filter_map(|id| String::from_utf8(id).ok()));
     if let Some(path) = allowlist {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

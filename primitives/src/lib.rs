@@ -28,6 +28,8 @@ pub type Signature = MultiSignature;
 pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
 /// Block and state hash.
 pub type Hash = sp_core::H256;
+/// Block header (what the node's storage, RPC and consensus handle without the runtime).
+pub type Header = sp_runtime::generic::Header<BlockNumber, sp_runtime::traits::BlakeTwo256>;
 
 /// One ECT in base units (18 decimals).
 pub const ECT: Balance = 1_000_000_000_000_000_000;

@@ -18,11 +18,12 @@ pub mod authoring;
 pub mod chain_spec;
 pub mod journal;
 mod pool;
+pub mod runtime_api;
 
 pub use chain_spec::{ChainSpec, ChainType};
 pub use pool::{Broadcast, SubmitError, TransactionPool, MAX_EXTRINSIC_BYTES};
 
-use codec::{Decode, Encode};
+use codec::Decode;
 use ecochain_executor::{BuiltBlock, Executor, STATE_VERSION};
 use ecochain_runtime::{Block, BlockNumber, Header};
 use ecochain_storage::{CommitBlock, Database, State};
@@ -308,16 +309,18 @@ impl Client {
         if let Some(m) = self.metadata.get() {
             return Ok(m.clone());
         }
-        let opaque: Vec<u8> = self.call_decode(&self.genesis_hash, "Metadata_metadata", &[])?;
+        let opaque = self.runtime_api(self.genesis_hash).metadata()?;
         Ok(self.metadata.get_or_init(|| opaque).clone())
     }
 
     /// Validate an encoded extrinsic against the state at `at`.
     pub fn validate_transaction(&self, at: &H256, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity> {
-        let mut data = source.encode();
-        data.extend_from_slice(xt);
-        data.extend_from_slice(at.as_bytes());
-        self.call_decode(at, "TaggedTransactionQueue_validate_transaction", &data)
+        self.runtime_api(*at).validate_transaction(source, xt)
+    }
+
+    /// Typed runtime API calls at block `at` (see [`runtime_api`]).
+    pub fn runtime_api(&self, at: H256) -> runtime_api::RuntimeApi<'_> {
+        runtime_api::RuntimeApi::new(self, at)
     }
 
     /// Commit a block this node authored (its changes were computed while building).

@@ -1,6 +1,7 @@
 //! Client tests: a real RocksDB in a temp dir, the real runtime.
 
 use super::*;
+use codec::Encode;
 use ecochain_executor::BlockBuilder;
 use ecochain_primitives::ECT;
 use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
@@ -93,8 +94,7 @@ fn runtime_queries_answer() {
     assert!(validity.is_ok());
     let stale = client.validate_transaction(&g, TransactionSource::External, &transfer(0, H256::zero())).expect("runs");
     assert!(stale.is_err(), "signed for another genesis");
-    let nonce: u32 =
-        client.call_decode(&g, "AccountNonceApi_account_nonce", &Alice.to_account_id().encode()).expect("nonce");
+    let nonce: u32 = client.runtime_api(g).account_nonce(&Alice.to_account_id()).expect("nonce");
     assert_eq!(nonce, 0);
 }
 

@@ -9,7 +9,7 @@
 //!   execute the block on its parent state (and its timestamp against their
 //!   clock), and report it valid or invalid.
 //! - A decided block is committed with its commit certificate as the block's
-//!   justification (engine id [`ENGINE_ID`]), in the same RocksDB batch.
+//!   justification (engine id `ecochain_primitives::CONSENSUS_ENGINE_ID`), in the same RocksDB batch.
 //! - Decided blocks are served to syncing peers with their certificates.
 
 use crate::{
@@ -22,7 +22,8 @@ use bytes::Bytes;
 use codec::Encode;
 use ecochain_client::{authoring::Proposer, Client, StoredBlock, TransactionPool};
 use ecochain_executor::BuiltBlock;
-use ecochain_runtime::{AccountId, Header};
+use ecochain_primitives::CONSENSUS_ENGINE_ID;
+use ecochain_runtime::Header;
 use malachitebft_app_channel::{
     app::{
         engine::host::{HeightParams, Next, SyncedValueOutcome},
@@ -45,8 +46,6 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-/// Engine id of the commit certificate in a block's justifications.
-pub const ENGINE_ID: [u8; 4] = *b"ECBF";
 /// Most complete proposals kept for the next height.
 const MAX_PENDING: usize = 8;
 /// Most blocks served in one sync response.
@@ -148,8 +147,7 @@ fn now_ms() -> u64 {
 
 /// The validator set in the state of block `hash`.
 pub fn validator_set_at(client: &Client, hash: &H256) -> eyre::Result<ValidatorSet> {
-    let validators: Vec<pallet_permissions::ValidatorInfo<AccountId>> =
-        client.call_decode(hash, "PermissionsApi_validators", &[])?;
+    let validators = client.runtime_api(*hash).validators()?;
     eyre::ensure!(!validators.is_empty(), "empty validator set at {hash:?}");
     Ok(ValidatorSet::new(validators.into_iter().map(|v| v.consensus_key)))
 }
@@ -185,12 +183,12 @@ pub fn certificate_justification(cert: &CommitCertificate<EcoContext>) -> sp_run
             .map(|s| ExtendedCommitSignature { address: s.address, signature: s.signature, extension: None })
             .collect(),
     };
-    sp_runtime::Justifications::from((ENGINE_ID, encode_certificate(&ext)))
+    sp_runtime::Justifications::from((CONSENSUS_ENGINE_ID, encode_certificate(&ext)))
 }
 
 /// The commit certificate stored with a block.
 pub fn stored_certificate(block: &StoredBlock) -> Option<ExtendedCommitCertificate<EcoContext>> {
-    block.justifications.as_ref()?.get(ENGINE_ID).and_then(|j| decode_certificate(j).ok())
+    block.justifications.as_ref()?.get(CONSENSUS_ENGINE_ID).and_then(|j| decode_certificate(j).ok())
 }
 
 impl App {

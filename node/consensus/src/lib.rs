@@ -21,7 +21,7 @@ pub mod peers;
 pub mod signing;
 pub mod stream;
 
-pub use app::{stored_certificate, validator_set_at, SharedStatus, Status, ENGINE_ID};
+pub use app::{stored_certificate, validator_set_at, SharedStatus, Status};
 pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
 

@@ -2,7 +2,6 @@
 //! stalled network (what Besu's `qbft_*` methods answer).
 
 use crate::{error::server_error as chain_error, method, params::Args, Ctx};
-use ecochain_runtime::AccountId;
 use jsonrpsee::RpcModule;
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
@@ -40,8 +39,7 @@ fn validators(ctx: &Ctx, args: Args) -> crate::error::RpcResult {
                 .ok_or_else(|| chain_error(format!("no block #{n}")))?
         }
     };
-    let set: Vec<pallet_permissions::ValidatorInfo<AccountId>> =
-        ctx.client.call_decode(&at, "PermissionsApi_validators", &[]).map_err(|e| chain_error(e.to_string()))?;
+    let set = ctx.client.runtime_api(at).validators().map_err(|e| chain_error(e.to_string()))?;
     Ok(Value::Array(
         set.into_iter()
             .map(|v| {

@@ -7,7 +7,6 @@ use crate::{
     params::{to_json, Args},
     Ctx,
 };
-use codec::Encode;
 use ecochain_runtime::{AccountId, Address, Nonce};
 use jsonrpsee::RpcModule;
 use serde::Serialize;
@@ -101,8 +100,7 @@ pub(crate) fn next_index(on_chain: Nonce, pending: &[Vec<u8>], who: &AccountId) 
 fn account_next_index(ctx: &Ctx, args: Args) -> RpcResult {
     let who = args.account(0)?;
     let best = ctx.client.best_hash();
-    let on_chain: Nonce =
-        ctx.client.call_decode(&best, "AccountNonceApi_account_nonce", &who.encode()).map_err(client_error)?;
+    let on_chain = ctx.client.runtime_api(best).account_nonce(&who).map_err(client_error)?;
     Ok(json!(next_index(on_chain, &ctx.pool.pending(), &who)))
 }
 

@@ -544,14 +544,18 @@ async fn node_serves_substrate_clients() {
 
     handle.stop().expect("stops");
 
+    // The commit pruned the pool: what block 2 included is no longer pending.
+    assert_eq!(pool.status().ready, 0, "included transactions left the pool");
     // Unsafe methods are served when asked for.
     let unsafe_config = RpcConfig { methods: RpcMethods::Unsafe, ..start_config(0) };
     let module = rpc_module(deps.clone(), unsafe_config).expect("workers start");
+    let fourth = transfer(3, genesis);
+    pool.submit(fourth.clone()).expect("pooled");
     let removed: Vec<H256> = module
-        .call("author_removeExtrinsic", rpc_params![vec![json!({ "extrinsic": to_hex(&third) })]])
+        .call("author_removeExtrinsic", rpc_params![vec![json!({ "extrinsic": to_hex(&fourth) })]])
         .await
         .expect("removes");
-    assert_eq!(removed, vec![extrinsic_hash(&third)]);
+    assert_eq!(removed, vec![extrinsic_hash(&fourth)]);
 
     // The rate limit: a burst of 2 per second per IP.
     let (addr, handle) =

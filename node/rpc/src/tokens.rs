@@ -29,7 +29,7 @@ use std::sync::Arc;
 /// Calls `EcoChainApi_<api>` at `at` (or best) and renders the answer.
 fn query<R: Decode + Serialize>(ctx: &Ctx, api: &str, input: &[u8], at: Option<H256>) -> RpcResult {
     let at = block_or_best(&ctx.client, at)?;
-    let answer: R = ctx.client.call_decode(&at, &format!("EcoChainApi_{api}"), input).map_err(client_error)?;
+    let answer: R = ctx.client.runtime_api(at).token_query(api, input).map_err(client_error)?;
     to_client_json(&answer)
 }
 
@@ -72,8 +72,7 @@ fn egm_benefits(ctx: &Ctx, args: Args) -> RpcResult {
 /// `bridge_status [hash?]`: paused, threshold, limits, usage, nonce, locked ECT.
 fn bridge_status(ctx: &Ctx, args: Args) -> RpcResult {
     let at = block_or_best(&ctx.client, args.hash(0)?)?;
-    let answer: ecochain_runtime::apis_types::BridgeStatus =
-        ctx.client.call_decode(&at, "BridgeApi_bridge_status", &[]).map_err(client_error)?;
+    let answer = ctx.client.runtime_api(at).bridge_status().map_err(client_error)?;
     to_client_json(&answer)
 }
 
@@ -81,8 +80,7 @@ fn bridge_status(ctx: &Ctx, args: Args) -> RpcResult {
 fn bridge_transfer(ctx: &Ctx, args: Args) -> RpcResult {
     let nonce = args.u64(0, "nonce")?;
     let at = block_or_best(&ctx.client, args.hash(1)?)?;
-    let answer: Option<pallet_bridge::Outbound<AccountId>> =
-        ctx.client.call_decode(&at, "BridgeApi_bridge_transfer", &nonce.encode()).map_err(client_error)?;
+    let answer = ctx.client.runtime_api(at).bridge_transfer(nonce).map_err(client_error)?;
     to_client_json(&answer)
 }
 

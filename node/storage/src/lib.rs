@@ -21,7 +21,7 @@ pub mod schema;
 pub use error::{Error, Result};
 
 use codec::{Decode, Encode};
-use ecochain_runtime::{BlockNumber, Header};
+use ecochain_primitives::{BlockNumber, Header};
 use hash_db::Prefix;
 use parking_lot::Mutex;
 use rocksdb::{ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
