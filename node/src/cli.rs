@@ -96,24 +96,9 @@ impl PoolArgs {
     }
 }
 
-/// Options of a running node.
+/// The JSON-RPC server (`ecochain_rpc::RpcConfig`).
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
-    /// Chain selection and base path.
-    #[command(flatten)]
-    pub chain: ChainArgs,
-    /// Transaction pool limits.
-    #[command(flatten)]
-    pub pool: PoolArgs,
-    /// Node name shown by `system_name` peers and logs.
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
-    /// Run as a validator (needs a consensus key unless `--dev`).
-    #[arg(long)]
-    pub validator: bool,
-    /// File holding the ed25519 consensus key (secret seed hex or SURI).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
+pub struct RpcArgs {
     /// JSON-RPC port (HTTP and WebSocket); 0 picks a free port.
     #[arg(long, default_value_t = 9944)]
     pub rpc_port: u16,
@@ -161,6 +146,124 @@ pub struct RunArgs {
     /// Requests per second allowed per client IP (0 = unlimited).
     #[arg(long, default_value_t = 100_000)]
     pub rpc_rate_limit: u32,
+}
+
+impl RpcArgs {
+    /// The address RPC listens on.
+    pub fn ip(&self) -> IpAddr {
+        if self.rpc_external {
+            [0, 0, 0, 0].into()
+        } else {
+            self.rpc_addr
+        }
+    }
+
+    /// The server's configuration on a `dev` chain or not; `node_name` is
+    /// what `system_name` answers.
+    pub fn config(&self, dev: bool, node_name: String) -> ecochain_rpc::RpcConfig {
+        let ip = self.ip();
+        ecochain_rpc::RpcConfig {
+            addr: std::net::SocketAddr::new(ip, self.rpc_port),
+            max_request_bytes: self.rpc_max_request_size.saturating_mul(1024 * 1024),
+            max_response_bytes: self.rpc_max_response_size.saturating_mul(1024 * 1024),
+            max_connections: self.rpc_max_connections,
+            max_connections_per_ip: self.rpc_max_connections_per_ip,
+            max_subscriptions: self.rpc_max_subscriptions,
+            max_subscriptions_per_ip: self.rpc_max_subscriptions_per_ip,
+            workers: match self.rpc_workers {
+                0 => ecochain_rpc::WorkersConfig::default(),
+                threads => ecochain_rpc::WorkersConfig { threads, ..Default::default() },
+            },
+            max_subscriptions_per_connection: self.rpc_max_subscriptions_per_connection,
+            max_batch_len: self.rpc_max_batch_len,
+            methods: rpc_methods(self.rpc_methods, ip),
+            cors: rpc_cors(self.rpc_cors.as_deref(), dev),
+            rate_limit_per_ip_per_sec: self.rpc_rate_limit,
+            node_name,
+            node_version: env!("CARGO_PKG_VERSION").into(),
+            peer_id: String::new(),
+            call_counter: None,
+        }
+    }
+}
+
+/// Substrate's exposure rule: unsafe methods on loopback only, unless asked.
+fn rpc_methods(arg: RpcMethodsArg, ip: IpAddr) -> ecochain_rpc::RpcMethods {
+    match arg {
+        RpcMethodsArg::Safe => ecochain_rpc::RpcMethods::Safe,
+        RpcMethodsArg::Unsafe => ecochain_rpc::RpcMethods::Unsafe,
+        RpcMethodsArg::Auto if ip.is_loopback() => ecochain_rpc::RpcMethods::Unsafe,
+        RpcMethodsArg::Auto => ecochain_rpc::RpcMethods::Safe,
+    }
+}
+
+/// Origins allowed by CORS (`None`: all): `--rpc-cors` if given, else all on
+/// dev chains and localhost plus polkadot.js apps elsewhere.
+fn rpc_cors(arg: Option<&str>, dev: bool) -> Option<Vec<String>> {
+    match arg {
+        Some("all" | "*") => None,
+        Some(list) => Some(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        None if dev => None,
+        None => Some(
+            [
+                "http://localhost:*",
+                "http://127.0.0.1:*",
+                "https://localhost:*",
+                "https://127.0.0.1:*",
+                "https://polkadot.js.org",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+    }
+}
+
+/// Prometheus metrics, `/health` and `/ready`.
+#[derive(Debug, Clone, Args)]
+pub struct MetricsArgs {
+    /// Prometheus metrics, /health and /ready on this port.
+    #[arg(long, default_value_t = 9615)]
+    pub prometheus_port: u16,
+    /// Serve metrics on all interfaces.
+    #[arg(long)]
+    pub prometheus_external: bool,
+    /// Do not serve metrics.
+    #[arg(long)]
+    pub no_prometheus: bool,
+}
+
+impl MetricsArgs {
+    /// Where to serve metrics, if anywhere.
+    pub fn addr(&self) -> Option<std::net::SocketAddr> {
+        let ip: IpAddr = if self.prometheus_external { [0, 0, 0, 0].into() } else { [127, 0, 0, 1].into() };
+        (!self.no_prometheus).then_some(std::net::SocketAddr::new(ip, self.prometheus_port))
+    }
+}
+
+/// Options of a running node.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Chain selection and base path.
+    #[command(flatten)]
+    pub chain: ChainArgs,
+    /// Transaction pool limits.
+    #[command(flatten)]
+    pub pool: PoolArgs,
+    /// JSON-RPC server.
+    #[command(flatten)]
+    pub rpc: RpcArgs,
+    /// Prometheus metrics.
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+    /// Node name shown by `system_name` peers and logs.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Run as a validator (needs a consensus key unless `--dev`).
+    #[arg(long)]
+    pub validator: bool,
+    /// File holding the ed25519 consensus key (secret seed hex or SURI).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
     /// Peer-to-peer (consensus) port; transactions are gossiped on `port + 1`.
     #[arg(long, default_value_t = 30333)]
     pub port: u16,
@@ -190,15 +293,6 @@ pub struct RunArgs {
     /// same value: the propose timeout grows to cover it.
     #[arg(long, default_value_t = 0)]
     pub heartbeat_ms: u64,
-    /// Prometheus metrics, /health and /ready on this port.
-    #[arg(long, default_value_t = 9615)]
-    pub prometheus_port: u16,
-    /// Serve metrics on all interfaces.
-    #[arg(long)]
-    pub prometheus_external: bool,
-    /// Do not serve metrics.
-    #[arg(long)]
-    pub no_prometheus: bool,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info,txpool=debug`.
     #[arg(long, short = 'l', value_name = "FILTER")]
     pub log: Option<String>,
@@ -331,5 +425,63 @@ mod tests {
         assert_eq!(options.max_per_sender_ready_count, 8);
         assert_eq!(options.future_ttl, std::time::Duration::from_secs(5));
         assert_eq!(options.max_ready_bytes, 2048);
+    }
+
+    #[test]
+    fn rpc_flags_reach_the_config() {
+        use ecochain_rpc::RpcMethods;
+        let local = Cli::parse_from(["ecochain"]).run.rpc.config(false, "n".into());
+        assert_eq!(local.addr, "127.0.0.1:9944".parse().expect("addr"));
+        assert_eq!(local.methods, RpcMethods::Unsafe, "auto on loopback");
+        assert_eq!((local.max_connections, local.max_connections_per_ip), (100, 32));
+        let public = Cli::parse_from([
+            "ecochain",
+            "--rpc-external",
+            "--rpc-port",
+            "9000",
+            "--rpc-max-request-size",
+            "2",
+            "--rpc-rate-limit",
+            "50",
+            "--rpc-workers",
+            "3",
+        ])
+        .run
+        .rpc
+        .config(false, "n".into());
+        assert_eq!(public.addr, "0.0.0.0:9000".parse().expect("addr"));
+        assert_eq!(public.methods, RpcMethods::Safe, "auto on a public interface");
+        assert_eq!(public.max_request_bytes, 2 * 1024 * 1024);
+        assert_eq!(public.rate_limit_per_ip_per_sec, 50);
+        assert_eq!(public.workers.threads, 3);
+    }
+
+    #[test]
+    fn unsafe_methods_only_on_loopback_unless_asked() {
+        use ecochain_rpc::RpcMethods;
+        let (local, public): (IpAddr, IpAddr) = ([127, 0, 0, 1].into(), [0, 0, 0, 0].into());
+        assert_eq!(rpc_methods(RpcMethodsArg::Auto, local), RpcMethods::Unsafe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Auto, public), RpcMethods::Safe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Safe, local), RpcMethods::Safe);
+        assert_eq!(rpc_methods(RpcMethodsArg::Unsafe, public), RpcMethods::Unsafe);
+    }
+
+    #[test]
+    fn cors_is_restricted_outside_dev() {
+        assert_eq!(rpc_cors(None, true), None);
+        let default = rpc_cors(None, false).expect("a list");
+        assert!(default
+            .iter()
+            .all(|o| o.contains("localhost") || o.contains("127.0.0.1") || o.contains("polkadot.js")));
+        assert_eq!(rpc_cors(Some("all"), false), None);
+        assert_eq!(rpc_cors(Some("https://a.example, https://b.example"), false).expect("list").len(), 2);
+    }
+
+    #[test]
+    fn metrics_flags_reach_the_address() {
+        assert_eq!(Cli::parse_from(["ecochain"]).run.metrics.addr(), Some("127.0.0.1:9615".parse().expect("addr")));
+        let external = Cli::parse_from(["ecochain", "--prometheus-external", "--prometheus-port", "1"]);
+        assert_eq!(external.run.metrics.addr(), Some("0.0.0.0:1".parse().expect("addr")));
+        assert_eq!(Cli::parse_from(["ecochain", "--no-prometheus"]).run.metrics.addr(), None);
     }
 }

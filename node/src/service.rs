@@ -1,10 +1,10 @@
 //! Wiring: database and client, transaction pool, block production, RPC and
 //! metrics. No logic lives here.
 
-use crate::{authoring, cli::RpcMethodsArg, cli::RunArgs, metrics::Metrics};
+use crate::{authoring, cli::RunArgs, metrics::Metrics};
 use anyhow::Context;
 use ecochain_client::{ChainSpec, Client, TransactionPool};
-use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 /// Where a chain's data lives under a base path.
 pub fn chain_dir(base: &std::path::Path, spec: &ChainSpec) -> PathBuf {
@@ -27,53 +27,29 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
     let pool = TransactionPool::new(client.clone(), args.pool.options());
 
-    let metrics = if args.no_prometheus {
-        None
-    } else {
+    let metrics = if let Some(addr) = args.metrics.addr() {
         let metrics = Metrics::new().context("registering metrics")?;
-        let ip = if args.prometheus_external { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
-        crate::metrics::serve(SocketAddr::from((ip, args.prometheus_port)), metrics.clone())
+        crate::metrics::serve(addr, metrics.clone())
             .await
-            .with_context(|| format!("binding the metrics port {}", args.prometheus_port))?;
+            .with_context(|| format!("binding the metrics address {addr}"))?;
         let best = client.best_header().number;
         metrics.height.with_label_values(&["best"]).set(i64::from(best));
         metrics.height.with_label_values(&["finalized"]).set(i64::from(client.finalized_header().number));
         metrics.follow(&client, &pool);
         Some(metrics)
+    } else {
+        None
     };
 
-    let rpc_ip: std::net::IpAddr = if args.rpc_external { [0, 0, 0, 0].into() } else { args.rpc_addr };
-    let methods = rpc_methods(args.rpc_methods, rpc_ip);
-    if methods == ecochain_rpc::RpcMethods::Unsafe && !rpc_ip.is_loopback() {
+    let mut config = args.rpc.config(dev, args.name.clone().unwrap_or_else(|| "ecochain".into()));
+    config.call_counter = metrics.as_ref().map(|m| m.rpc_calls.clone());
+    if config.methods == ecochain_rpc::RpcMethods::Unsafe && !config.addr.ip().is_loopback() {
         tracing::warn!(
             target: "rpc",
-            %rpc_ip,
+            rpc_ip = %config.addr.ip(),
             "unsafe RPC methods are exposed on a public interface (--rpc-methods unsafe): anyone who reaches it may remove pool transactions"
         );
     }
-    let cors = rpc_cors(args.rpc_cors.as_deref(), dev);
-    let config = ecochain_rpc::RpcConfig {
-        addr: SocketAddr::new(rpc_ip, args.rpc_port),
-        max_request_bytes: args.rpc_max_request_size.saturating_mul(1024 * 1024),
-        max_response_bytes: args.rpc_max_response_size.saturating_mul(1024 * 1024),
-        max_connections: args.rpc_max_connections,
-        max_connections_per_ip: args.rpc_max_connections_per_ip,
-        max_subscriptions: args.rpc_max_subscriptions,
-        max_subscriptions_per_ip: args.rpc_max_subscriptions_per_ip,
-        workers: match args.rpc_workers {
-            0 => ecochain_rpc::WorkersConfig::default(),
-            threads => ecochain_rpc::WorkersConfig { threads, ..Default::default() },
-        },
-        max_subscriptions_per_connection: args.rpc_max_subscriptions_per_connection,
-        max_batch_len: args.rpc_max_batch_len,
-        methods,
-        cors,
-        rate_limit_per_ip_per_sec: args.rpc_rate_limit,
-        node_name: args.name.clone().unwrap_or_else(|| "ecochain".into()),
-        node_version: env!("CARGO_PKG_VERSION").into(),
-        peer_id: String::new(),
-        call_counter: metrics.as_ref().map(|m| m.rpc_calls.clone()),
-    };
     let _consensus = if dev {
         let block_time = Duration::from_millis(args.block_time_ms.max(1));
         tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), block_time));
@@ -193,38 +169,6 @@ fn keep_pending(
         })
         .collect();
     journal.rotate(&keep)
-}
-
-/// Which RPC methods are served: `auto` is `unsafe` only when the server
-/// listens on a loopback address (as Substrate decides).
-fn rpc_methods(arg: RpcMethodsArg, ip: std::net::IpAddr) -> ecochain_rpc::RpcMethods {
-    match arg {
-        RpcMethodsArg::Safe => ecochain_rpc::RpcMethods::Safe,
-        RpcMethodsArg::Unsafe => ecochain_rpc::RpcMethods::Unsafe,
-        RpcMethodsArg::Auto if ip.is_loopback() => ecochain_rpc::RpcMethods::Unsafe,
-        RpcMethodsArg::Auto => ecochain_rpc::RpcMethods::Safe,
-    }
-}
-
-/// Origins allowed by CORS (`None`: all): `--rpc-cors` if given, else all on
-/// dev chains and localhost plus polkadot.js apps elsewhere.
-fn rpc_cors(arg: Option<&str>, dev: bool) -> Option<Vec<String>> {
-    match arg {
-        Some("all" | "*") => None,
-        Some(list) => Some(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
-        None if dev => None,
-        None => Some(
-            [
-                "http://localhost:*",
-                "http://127.0.0.1:*",
-                "https://localhost:*",
-                "https://127.0.0.1:*",
-                "https://polkadot.js.org",
-            ]
-            .map(String::from)
-            .to_vec(),
-        ),
-    }
 }
 
 /// `consensus_status` from the engine's shared status.
@@ -594,16 +538,6 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecochain_rpc::RpcMethods;
-
-    #[test]
-    fn unsafe_methods_only_on_loopback_unless_asked() {
-        let (local, public): (std::net::IpAddr, std::net::IpAddr) = ([127, 0, 0, 1].into(), [0, 0, 0, 0].into());
-        assert_eq!(rpc_methods(RpcMethodsArg::Auto, local), RpcMethods::Unsafe);
-        assert_eq!(rpc_methods(RpcMethodsArg::Auto, public), RpcMethods::Safe);
-        assert_eq!(rpc_methods(RpcMethodsArg::Safe, local), RpcMethods::Safe);
-        assert_eq!(rpc_methods(RpcMethodsArg::Unsafe, public), RpcMethods::Unsafe);
-    }
 
     #[test]
     fn gossip_verdicts() {
@@ -620,16 +554,5 @@ mod tests {
         assert_eq!(gossip_verdict(&[stale(), forged()]), Verdict::Invalid);
         assert_eq!(gossip_verdict(&[ok(), junk()]), Verdict::Invalid);
         assert_eq!(gossip_verdict(&[]), Verdict::Valid);
-    }
-
-    #[test]
-    fn cors_is_restricted_outside_dev() {
-        assert_eq!(rpc_cors(None, true), None);
-        let default = rpc_cors(None, false).expect("a list");
-        assert!(default
-            .iter()
-            .all(|o| o.contains("localhost") || o.contains("127.0.0.1") || o.contains("polkadot.js")));
-        assert_eq!(rpc_cors(Some("all"), false), None);
-        assert_eq!(rpc_cors(Some("https://a.example, https://b.example"), false).expect("list").len(), 2);
     }
 }
