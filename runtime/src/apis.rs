@@ -42,6 +42,24 @@ pub struct EcosystemBalance {
     pub egm: pallet_egm::VipInfo,
 }
 
+/// One count per token, part of [`EcosystemStats`].
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenCounts {
+    /// ECT.
+    pub ect: u64,
+    /// ECS.
+    pub ecs: u64,
+    /// CCR.
+    pub ccr: u64,
+    /// ECR.
+    pub ecr: u64,
+    /// EST.
+    pub est: u64,
+    /// EGM.
+    pub egm: u64,
+}
+
 /// Chain-wide token figures (`ecosystem_stats`).
 #[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,6 +78,15 @@ pub struct EcosystemStats {
     pub egm: pallet_egm::GemStats,
     /// Current validator count.
     pub validators: u32,
+    /// Accounts holding each token: ECT, accounts with a balance; ECS, accounts
+    /// with a score record (badges); CCR, accounts with credits of some batch
+    /// (not counting credits escrowed in listings); ECR and EGM, accounts owning
+    /// a certificate / a gem; EST, accounts with active positions. Counters kept
+    /// by the pallets, not scans.
+    pub holders: TokenCounts,
+    /// Successful calls of each token's pallet (ECT: of `pallet-ect`; plain
+    /// `balances` transfers are not counted).
+    pub transactions: TokenCounts,
 }
 
 /// The bridge's state (`bridge_status`).
@@ -315,6 +342,22 @@ sp_api::impl_runtime_apis! {
                 ecr_certificates: Ecr::total_supply(),
                 egm: Egm::stats(),
                 validators: u32::try_from(Permissions::validators().len()).unwrap_or(u32::MAX),
+                holders: TokenCounts {
+                    ect: Ect::holders(),
+                    ecs: Ecs::holders(),
+                    ccr: Ccr::holders(),
+                    ecr: Ecr::holders(),
+                    est: Est::holders(),
+                    egm: Egm::holders(),
+                },
+                transactions: TokenCounts {
+                    ect: Ect::transactions(),
+                    ecs: Ecs::transactions(),
+                    ccr: Ccr::transactions(),
+                    ecr: Ecr::transactions(),
+                    est: Est::transactions(),
+                    egm: Egm::transactions(),
+                },
             }
         }
     }

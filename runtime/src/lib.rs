@@ -29,7 +29,7 @@ pub mod weights;
 pub use apis::{api, BridgeApi, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
 /// Types returned by [`EcoChainApi`].
 pub mod apis_types {
-    pub use crate::apis::{BridgeStatus, EcosystemBalance, EcosystemStats};
+    pub use crate::apis::{BridgeStatus, EcosystemBalance, EcosystemStats, TokenCounts};
 }
 pub use ecochain_primitives::{AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature, ECT};
 
@@ -45,7 +45,7 @@ use frame_system::{
     limits::{BlockLength, BlockWeights},
     EnsureRoot,
 };
-use sp_runtime::{generic, traits::BlakeTwo256, MultiAddress, Perbill};
+use sp_runtime::{generic, MultiAddress, Perbill};
 use sp_version::RuntimeVersion;
 
 /// The runtime's identity, as served by `state_getRuntimeVersion`.
@@ -55,7 +55,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     authoring_version: 1,
     // 101: weights measured for this node (a block of 101 may hold what 100 refuses).
     // 102: signed transactions longer than 128 KiB are invalid (`MaxSignedTxBytes`).
-    spec_version: 102,
+    spec_version: 103,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -69,8 +69,8 @@ pub const TOKEN_SYMBOL: &str = pallet_ect::SYMBOL;
 /// Token decimals shown by wallets (`system_properties.tokenDecimals`).
 pub const TOKEN_DECIMALS: u8 = pallet_ect::DECIMALS;
 
-/// Block header.
-pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block header (defined in `ecochain-primitives`, so the node's storage needs no runtime).
+pub use ecochain_primitives::Header;
 /// How accounts are addressed in calls (`MultiAddress`, as polkadot.js sends).
 pub type Address = MultiAddress<AccountId, ()>;
 /// The transaction extensions, checked in this order (the allow-list first, so a
@@ -157,11 +157,41 @@ parameter_types! {
 
 /// While ECT is paused, no `pallet_balances` call may move it (the ECT pallet
 /// and the token pallets check the pause themselves).
+///
+/// A call is refused whole when it is, or wraps, a `Balances` call: the
+/// `utility` batches and other wrappers, and `sudo.sudo_as`, whose inner call
+/// runs as a signed account but bypasses this filter. Calls dispatched as Root
+/// (`sudo.sudo`, a validator-majority proposal) are not filtered: the admin
+/// keeps `force_*` for emergencies.
 pub struct EctPauseFilter;
+
+impl EctPauseFilter {
+    /// Whether `call` is a `Balances` call or wraps one a signed origin would run.
+    fn wraps_balances(call: &RuntimeCall) -> bool {
+        use pallet_utility::Call as U;
+        match call {
+            RuntimeCall::Balances(_) => true,
+            RuntimeCall::Utility(U::batch { calls } | U::batch_all { calls } | U::force_batch { calls }) => {
+                calls.iter().any(Self::wraps_balances)
+            }
+            RuntimeCall::Utility(
+                U::as_derivative { call, .. }
+                | U::dispatch_as { call, .. }
+                | U::dispatch_as_fallible { call, .. }
+                | U::with_weight { call, .. },
+            ) => Self::wraps_balances(call),
+            RuntimeCall::Utility(U::if_else { main, fallback }) => {
+                Self::wraps_balances(main) || Self::wraps_balances(fallback)
+            }
+            RuntimeCall::Sudo(pallet_sudo::Call::sudo_as { call, .. }) => Self::wraps_balances(call),
+            _ => false,
+        }
+    }
+}
 
 impl Contains<RuntimeCall> for EctPauseFilter {
     fn contains(call: &RuntimeCall) -> bool {
-        !(matches!(call, RuntimeCall::Balances(_)) && pallet_ect::Paused::<Runtime>::get())
+        !(Self::wraps_balances(call) && pallet_ect::Paused::<Runtime>::get())
     }
 }
 
@@ -183,6 +213,9 @@ impl frame_system::Config for Runtime {
     type AccountData = pallet_balances::AccountData<Balance>;
     type SS58Prefix = SS58Prefix;
     type MaxConsumers = ConstU32<16>;
+    /// ECT counts its holders: accounts created and reaped by `pallet-balances`.
+    type OnNewAccount = Ect;
+    type OnKilledAccount = Ect;
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -334,6 +367,8 @@ impl pallet_bridge::Config for Runtime {
     type Time = Timestamp;
     type PalletId = BridgePalletId;
     type MaxRelayers = ConstU32<16>;
+    /// Approvals one relayer may leave on undecided releases.
+    type MaxPendingApprovals = ConstU32<1_000>;
     type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;
 }
 

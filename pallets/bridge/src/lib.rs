@@ -12,10 +12,39 @@
 //! relayer reporting something else cannot block the honest majority; when one
 //! content reaches `Threshold` approvals the ECT (from the bridge account) or
 //! the certificate is released to its chain recipient, exactly once ever per
-//! key. A release above the delay threshold, or one that would exceed the
-//! period's inbound cap, waits (until the delay passes or the next period) and
-//! is then executed by anyone with [`Pallet::execute_release`]: ECT already
-//! burned on the EVM side is never refused for good.
+//! key. A release above the delay threshold, or one that would exceed what is
+//! left of the period's inbound cap, waits (until the delay passes or the next
+//! period) and is then executed by anyone with [`Pallet::execute_release`].
+//!
+//! ## Only current relayers count
+//!
+//! Approvals are counted against the relayer set **at execution time**: an
+//! approval by an account whose `Role::Relayer` was revoked does not count
+//! toward `Threshold` (nor after the threshold was raised). When a delayed
+//! release no longer has `Threshold` approvals from current relayers,
+//! [`Pallet::execute_release`] reopens it ([`Event::ReleaseReopened`]): the
+//! decision is dropped, the approvals of current relayers are kept, and the
+//! other relayers approve it again.
+//!
+//! ## Releases larger than the period cap are refused
+//!
+//! A release of more ECT than `cap_per_period` could never execute (no period
+//! would have room for it), so [`Pallet::approve_release`] refuses it at once
+//! with [`Error::AboveInboundCap`]. The ECT stays burned on the EVM side until
+//! the admin raises the cap ([`Pallet::set_limits`]); then the relayers'
+//! approvals go through. Every release the pallet accepts fits the cap and is
+//! executed once its delay and a period with room come; if the admin lowers
+//! the cap below a release already decided, that release waits (failing with
+//! [`Error::CapExceeded`]) until the cap is raised again.
+//!
+//! ## Bounded pending approvals
+//!
+//! Each relayer may have at most `MaxPendingApprovals` approvals on undecided
+//! source keys ([`Error::TooManyPendingApprovals`]), and one key at most
+//! `MaxRelayers` approvals, so a faulty relayer cannot fill storage with
+//! approvals of events that never reach the threshold. A relayer (or the
+//! admin, for a revoked relayer) withdraws an approval with
+//! [`Pallet::cancel_approval`].
 //!
 //! Limits: pause (admin), a per-transfer maximum on locks and a rolling cap per
 //! period on ECT moved in each direction. The bridge account is endowed with
@@ -49,6 +78,7 @@ pub mod pallet {
     use serde::{Deserialize, Serialize};
     use sp_core::{H160, H256};
     use sp_runtime::traits::{AccountIdConversion, Zero};
+    use std::collections::BTreeMap;
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);
@@ -71,9 +101,13 @@ pub mod pallet {
         /// Derives the account holding locked ECT.
         #[pallet::constant]
         type PalletId: Get<PalletId>;
-        /// Most relayers that can approve one release.
+        /// Most relayers that can approve one release (and most approvals one
+        /// undecided source key may collect).
         #[pallet::constant]
         type MaxRelayers: Get<u32>;
+        /// Most approvals one relayer may have on undecided source keys.
+        #[pallet::constant]
+        type MaxPendingApprovals: Get<u32>;
         /// Weights.
         type WeightInfo: WeightInfo;
     }
@@ -200,8 +234,9 @@ pub mod pallet {
     #[pallet::storage]
     pub type Outbounds<T: Config> = StorageMap<_, Twox64Concat, u64, Outbound<T::AccountId>>;
 
-    /// Inbound releases that reached their approvals, by source key. Never
-    /// removed: an executed key can never release again.
+    /// Inbound releases that reached their approvals, by source key. An
+    /// executed release is never removed, so its key can never release again;
+    /// a delayed one is removed only when reopened (see [`Event::ReleaseReopened`]).
     #[pallet::storage]
     pub type Releases<T: Config> = StorageMap<_, Blake2_128Concat, SourceKey, ReleaseOf<T>>;
 
@@ -225,6 +260,16 @@ pub mod pallet {
     /// Source keys with approvals but no decision yet.
     #[pallet::storage]
     pub type PendingReleases<T> = StorageValue<_, u32, ValueQuery>;
+
+    /// Number of approvals (of any content) on each undecided source key; at
+    /// most `MaxRelayers`.
+    #[pallet::storage]
+    pub type VoteCount<T> = StorageMap<_, Blake2_128Concat, SourceKey, u32, ValueQuery>;
+
+    /// Number of undecided source keys each relayer approved; at most
+    /// `MaxPendingApprovals`.
+    #[pallet::storage]
+    pub type PendingApprovals<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
     /// ECT moved in the current period, per direction: (period index, outbound, inbound).
     #[pallet::storage]
@@ -303,6 +348,21 @@ pub mod pallet {
             /// Executable from this Unix ms.
             until: Moment,
         },
+        /// A delayed release lost its threshold (relayers revoked or the
+        /// threshold raised): it collects approvals again.
+        ReleaseReopened {
+            /// Source event.
+            source: SourceKey,
+            /// Approvals of current relayers kept.
+            approvals: u32,
+        },
+        /// A relayer's approval of an undecided release was withdrawn.
+        ApprovalCancelled {
+            /// Source event.
+            source: SourceKey,
+            /// The relayer whose approval was withdrawn.
+            relayer: T::AccountId,
+        },
         /// An asset was released on chain.
         Released {
             /// Source event.
@@ -342,6 +402,14 @@ pub mod pallet {
         AboveMaxPerTransfer,
         /// The transfer would exceed the cap of the period.
         CapExceeded,
+        /// The release is larger than the per-period cap, so it could never
+        /// execute: refused until the admin raises the cap.
+        AboveInboundCap,
+        /// The relayer already has `MaxPendingApprovals` approvals on undecided
+        /// releases.
+        TooManyPendingApprovals,
+        /// The relayer has no approval on this undecided release.
+        NotApproved,
         /// Not enough free ECT.
         InsufficientBalance,
         /// This source event was already released: never twice.
@@ -360,7 +428,7 @@ pub mod pallet {
         NotDelayed,
         /// The delay has not passed.
         DelayNotPassed,
-        /// Too many approvals.
+        /// The source key already has `MaxRelayers` approvals.
         TooManyApprovals,
         /// The threshold is zero or above the maximum.
         BadThreshold,
@@ -368,6 +436,8 @@ pub mod pallet {
         CertificateNotLocked,
         /// A counter overflowed.
         Overflow,
+        /// The limits set a cap per period with a zero period length.
+        CapWithoutPeriod,
     }
 
     #[pallet::call]
@@ -405,10 +475,13 @@ pub mod pallet {
         }
 
         /// Approve releasing `asset` to `recipient` for the EVM burn event
-        /// `source`; at the threshold it is released (or delayed).
+        /// `source`; when the approvals of current relayers for this content
+        /// reach the threshold it is released (or delayed).
         ///
         /// Origin: signed by a relayer. Emits [`Event::ReleaseApproved`] and
-        /// then [`Event::Released`] or [`Event::ReleaseDelayed`].
+        /// then [`Event::Released`] or [`Event::ReleaseDelayed`]. Fails with
+        /// [`Error::AboveInboundCap`] for more ECT than the period cap and with
+        /// [`Error::TooManyPendingApprovals`] past `MaxPendingApprovals`.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::approve_release())]
         pub fn approve_release(
@@ -422,6 +495,7 @@ pub mod pallet {
             Self::ensure_active()?;
             if let Asset::Ect(amount) = asset {
                 ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+                ensure!(Self::fits_inbound_cap(amount), Error::<T>::AboveInboundCap);
             }
             if let Some(decided) = Releases::<T>::get(source) {
                 return Err(match decided.state {
@@ -431,24 +505,29 @@ pub mod pallet {
                 .into());
             }
             ensure!(!Voted::<T>::contains_key(source, &relayer), Error::<T>::AlreadyApproved);
-            let content = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(&asset, &recipient));
-            if Voted::<T>::iter_prefix(source).next().is_none() {
-                PendingReleases::<T>::mutate(|n| *n = n.saturating_add(1));
-            }
+            let pending = PendingApprovals::<T>::get(&relayer);
+            ensure!(pending < T::MaxPendingApprovals::get(), Error::<T>::TooManyPendingApprovals);
+            let votes = VoteCount::<T>::get(source);
+            ensure!(votes < T::MaxRelayers::get(), Error::<T>::TooManyApprovals);
+            let content = Self::content_hash(&asset, &recipient);
             let mut approvals = Approvals::<T>::get(source, content);
             approvals.try_push(relayer.clone()).map_err(|_| Error::<T>::TooManyApprovals)?;
+            if votes == 0 {
+                PendingReleases::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            VoteCount::<T>::insert(source, votes.saturating_add(1));
             Voted::<T>::insert(source, &relayer, content);
-            let count = approvals.len() as u32;
+            PendingApprovals::<T>::insert(&relayer, pending.saturating_add(1));
+            let current = Self::current_relayers(&approvals);
+            let count = current.len() as u32;
             Self::deposit_event(Event::ReleaseApproved { source, relayer, approvals: count });
             if count < Threshold::<T>::get() {
                 Approvals::<T>::insert(source, content, approvals);
                 return Ok(());
             }
             // Decided: forget the votes, keep the decision forever.
-            let _ = Approvals::<T>::clear_prefix(source, T::MaxRelayers::get(), None);
-            let _ = Voted::<T>::clear_prefix(source, T::MaxRelayers::get(), None);
-            PendingReleases::<T>::mutate(|n| *n = n.saturating_sub(1));
-            let mut release = Release { asset, recipient, approvals, state: ReleaseState::Executed };
+            Self::forget_votes(source);
+            let mut release = Release { asset, recipient, approvals: current, state: ReleaseState::Executed };
             match Self::wait_until(&release.asset) {
                 Some(until) => {
                     release.state = ReleaseState::Delayed(until);
@@ -460,9 +539,11 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Execute an approved release whose delay has passed.
+        /// Execute an approved release whose delay has passed. If its approvals
+        /// from current relayers are now below the threshold, reopen it instead.
         ///
-        /// Origin: signed (anyone). Emits [`Event::Released`].
+        /// Origin: signed (anyone). Emits [`Event::Released`], or
+        /// [`Event::ReleaseReopened`] when it lost its threshold.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::approve_release())]
         pub fn execute_release(origin: OriginFor<T>, source: SourceKey) -> DispatchResult {
@@ -478,6 +559,11 @@ pub mod pallet {
                 .into());
             };
             ensure!(Self::now() >= until, Error::<T>::DelayNotPassed);
+            let current = Self::current_relayers(&release.approvals);
+            if (current.len() as u32) < Threshold::<T>::get() {
+                Self::reopen(source, &release, current);
+                return Ok(());
+            }
             Self::execute(source, &release)?;
             release.state = ReleaseState::Executed;
             Releases::<T>::insert(source, release);
@@ -511,18 +597,117 @@ pub mod pallet {
 
         /// Set or clear the transfer limits.
         ///
-        /// Origin: admin. Emits [`Event::LimitsSet`].
+        /// Origin: admin. Emits [`Event::LimitsSet`]. Fails with
+        /// [`Error::CapWithoutPeriod`] for a cap with a zero period (which
+        /// would cap nothing), as genesis refuses it.
         #[pallet::call_index(6)]
         #[pallet::weight(T::WeightInfo::admin())]
         pub fn set_limits(origin: OriginFor<T>, limits: Option<Limits>) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
+            if let Some(l) = &limits {
+                ensure!(l.period_ms > 0 || l.cap_per_period == 0, Error::<T>::CapWithoutPeriod);
+            }
             BridgeLimits::<T>::set(limits.clone());
             Self::deposit_event(Event::LimitsSet { limits });
+            Ok(())
+        }
+
+        /// Withdraw `relayer`'s approval of the undecided release `source`,
+        /// freeing one of its `MaxPendingApprovals`.
+        ///
+        /// Origin: signed by `relayer` (also after its role was revoked), or
+        /// admin. Emits [`Event::ApprovalCancelled`]. Fails with
+        /// [`Error::NotApproved`] if it has no approval there.
+        #[pallet::call_index(7)]
+        #[pallet::weight(T::WeightInfo::approve_release())]
+        pub fn cancel_approval(origin: OriginFor<T>, source: SourceKey, relayer: T::AccountId) -> DispatchResult {
+            if let Err(origin) = T::AdminOrigin::try_origin(origin) {
+                ensure!(ensure_signed(origin)? == relayer, DispatchError::BadOrigin);
+            }
+            let content = Voted::<T>::take(source, &relayer).ok_or(Error::<T>::NotApproved)?;
+            Approvals::<T>::mutate_exists(source, content, |approvals| {
+                if let Some(list) = approvals {
+                    list.retain(|a| *a != relayer);
+                    if list.is_empty() {
+                        *approvals = None;
+                    }
+                }
+            });
+            Self::release_pending(&relayer);
+            let votes = VoteCount::<T>::get(source).saturating_sub(1);
+            if votes == 0 {
+                VoteCount::<T>::remove(source);
+                PendingReleases::<T>::mutate(|n| *n = n.saturating_sub(1));
+            } else {
+                VoteCount::<T>::insert(source, votes);
+            }
+            Self::deposit_event(Event::ApprovalCancelled { source, relayer });
             Ok(())
         }
     }
 
     impl<T: Config> Pallet<T> {
+        /// `blake2_256(SCALE(asset, recipient))`: what relayers approve.
+        fn content_hash(asset: &Asset, recipient: &T::AccountId) -> H256 {
+            <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(asset, recipient))
+        }
+
+        /// The accounts of `approvals` that hold `Role::Relayer` now.
+        fn current_relayers(
+            approvals: &BoundedVec<T::AccountId, T::MaxRelayers>,
+        ) -> BoundedVec<T::AccountId, T::MaxRelayers> {
+            let mut current = approvals.clone();
+            current.retain(|a| T::Roles::has_role(a, Role::Relayer));
+            current
+        }
+
+        /// Whether `amount` fits the per-period inbound cap at all (any amount
+        /// when no cap is set).
+        fn fits_inbound_cap(amount: Balance) -> bool {
+            match BridgeLimits::<T>::get() {
+                Some(limits) if limits.cap_per_period > 0 && limits.period_ms > 0 => amount <= limits.cap_per_period,
+                _ => true,
+            }
+        }
+
+        /// One approval of `relayer` on an undecided key is gone.
+        fn release_pending(relayer: &T::AccountId) {
+            PendingApprovals::<T>::mutate_exists(relayer, |n| {
+                let left = n.unwrap_or(0).saturating_sub(1);
+                *n = (left > 0).then_some(left);
+            });
+        }
+
+        /// Forget the votes on `source`, now decided.
+        fn forget_votes(source: SourceKey) {
+            for (voter, _) in Voted::<T>::drain_prefix(source) {
+                Self::release_pending(&voter);
+            }
+            let _ = Approvals::<T>::clear_prefix(source, T::MaxRelayers::get(), None);
+            VoteCount::<T>::remove(source);
+            PendingReleases::<T>::mutate(|n| *n = n.saturating_sub(1));
+        }
+
+        /// Drop the decision on `source`, which lost its threshold, keeping the
+        /// approvals of `current` relayers (below the threshold) that have room
+        /// under `MaxPendingApprovals`.
+        fn reopen(source: SourceKey, release: &ReleaseOf<T>, mut current: BoundedVec<T::AccountId, T::MaxRelayers>) {
+            Releases::<T>::remove(source);
+            current.retain(|r| PendingApprovals::<T>::get(r) < T::MaxPendingApprovals::get());
+            let kept = current.len() as u32;
+            if kept > 0 {
+                let content = Self::content_hash(&release.asset, &release.recipient);
+                for relayer in current.iter() {
+                    Voted::<T>::insert(source, relayer, content);
+                    PendingApprovals::<T>::mutate(relayer, |n| *n = n.saturating_add(1));
+                }
+                Approvals::<T>::insert(source, content, current);
+                VoteCount::<T>::insert(source, kept);
+                PendingReleases::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            Self::deposit_event(Event::ReleaseReopened { source, approvals: kept });
+        }
+
         /// When a just-decided release must wait: above the delay threshold
         /// (until the delay passes) or beyond this period's inbound cap (until
         /// the next period).
@@ -629,7 +814,10 @@ pub mod pallet {
             Outbounds::<T>::get(nonce)
         }
 
-        /// Invariants: every locked certificate is recorded once; nonces are dense.
+        /// Invariants: nonces are dense; decided keys have no votes left; the
+        /// vote counters ([`VoteCount`], [`PendingApprovals`],
+        /// [`PendingReleases`]) match the votes, within their bounds; each
+        /// vote is in the approval list of its content.
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
             let next = NextNonce::<T>::get();
             ensure!(Outbounds::<T>::iter_keys().all(|n| n < next), "outbound nonce beyond the counter");
@@ -638,6 +826,29 @@ pub mod pallet {
             }
             for (source, _) in Releases::<T>::iter() {
                 ensure!(Voted::<T>::iter_prefix(source).next().is_none(), "votes left on a decided release");
+            }
+            let mut per_key: BTreeMap<SourceKey, u32> = BTreeMap::new();
+            let mut per_relayer: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+            for (source, relayer, content) in Voted::<T>::iter() {
+                ensure!(Approvals::<T>::get(source, content).contains(&relayer), "a vote missing from its approvals");
+                *per_key.entry(source).or_default() += 1;
+                *per_relayer.entry(relayer).or_default() += 1;
+            }
+            let approvals: usize = Approvals::<T>::iter_values().map(|a| a.len()).sum();
+            ensure!(approvals == Voted::<T>::iter().count(), "approvals without a vote");
+            ensure!(VoteCount::<T>::iter().count() == per_key.len(), "VoteCount differs from the votes");
+            for (source, n) in VoteCount::<T>::iter() {
+                ensure!(per_key.get(&source) == Some(&n), "VoteCount differs from the votes");
+                ensure!(n <= T::MaxRelayers::get(), "more votes on a key than MaxRelayers");
+            }
+            ensure!(PendingReleases::<T>::get() as usize == per_key.len(), "PendingReleases differs from the keys");
+            ensure!(
+                PendingApprovals::<T>::iter().count() == per_relayer.len(),
+                "PendingApprovals differs from the votes"
+            );
+            for (relayer, n) in PendingApprovals::<T>::iter() {
+                ensure!(per_relayer.get(&relayer) == Some(&n), "PendingApprovals differs from the votes");
+                ensure!(n <= T::MaxPendingApprovals::get(), "more pending approvals than MaxPendingApprovals");
             }
             Ok(())
         }

@@ -46,13 +46,41 @@ pub const ALICE: u64 = 1;
 pub const BOB: u64 = 2;
 pub const RELAYERS: [u64; 3] = [10, 11, 12];
 
-/// Alice issues certificates; 10, 11, 12 relay.
+parameter_types! {
+    /// Relayers whose role was revoked (see [`revoke_relayer`]).
+    pub storage RevokedRelayers: Vec<u64> = vec![];
+    /// Relayers granted the role besides [`RELAYERS`] (see [`add_relayer`]).
+    pub storage AddedRelayers: Vec<u64> = vec![];
+}
+
+/// Revoke `who`'s `Role::Relayer`.
+pub fn revoke_relayer(who: u64) {
+    let mut revoked = RevokedRelayers::get();
+    revoked.push(who);
+    RevokedRelayers::set(&revoked);
+}
+
+/// Grant `who` `Role::Relayer` (again, if it was revoked).
+pub fn add_relayer(who: u64) {
+    let mut revoked = RevokedRelayers::get();
+    revoked.retain(|r| *r != who);
+    RevokedRelayers::set(&revoked);
+    let mut added = AddedRelayers::get();
+    if !RELAYERS.contains(&who) && !added.contains(&who) {
+        added.push(who);
+        AddedRelayers::set(&added);
+    }
+}
+
+/// Alice issues certificates; 10, 11, 12 (and those added) relay unless revoked.
 pub struct MockRoles;
 impl RoleProvider<u64> for MockRoles {
     fn has_role(who: &u64, role: Role) -> bool {
         match role {
             Role::Issuer => *who == ALICE,
-            Role::Relayer => RELAYERS.contains(who),
+            Role::Relayer => {
+                (RELAYERS.contains(who) || AddedRelayers::get().contains(who)) && !RevokedRelayers::get().contains(who)
+            }
             _ => false,
         }
     }
@@ -83,6 +111,7 @@ impl pallet_bridge::Config for Test {
     type Time = Timestamp;
     type PalletId = BridgePalletId;
     type MaxRelayers = ConstU32<8>;
+    type MaxPendingApprovals = ConstU32<4>;
     type WeightInfo = crate::weights::SubstrateWeight<Test>;
 }
 

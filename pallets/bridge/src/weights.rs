@@ -11,9 +11,11 @@ use frame_support::{
 pub trait WeightInfo {
     /// `lock_ect` / `lock_ecr`: pause, limits, usage, accounts or certificate, nonce, record.
     fn lock() -> Weight;
-    /// `approve_release` / `execute_release`: role, pause, release, votes, approvals,
-    /// threshold, limits, usage, accounts or certificate; clearing the votes of a
-    /// decided key writes up to 2 x 16 (the runtime's `MaxRelayers`) entries.
+    /// `approve_release` / `execute_release` / `cancel_approval`: role, pause,
+    /// release, votes, vote counters, approvals, threshold, limits, usage,
+    /// accounts or certificate; the roles of up to `MaxRelayers` approvers are
+    /// read, and deciding (or reopening) a key reads and writes up to
+    /// `MaxRelayers` votes, relayer counters and approval lists.
     fn approve_release() -> Weight;
     /// Admin setters.
     fn admin() -> Weight;
@@ -26,12 +28,16 @@ fn compute() -> Weight {
     Weight::from_parts(20 * WEIGHT_REF_TIME_PER_MICROS, 0)
 }
 
-impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     fn lock() -> Weight {
         compute().saturating_add(T::DbWeight::get().reads_writes(7, 6)).saturating_add(Weight::from_parts(0, 8_000))
     }
     fn approve_release() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(12, 42)).saturating_add(Weight::from_parts(0, 16_000))
+        let relayers = u64::from(T::MaxRelayers::get());
+        compute()
+            .saturating_add(T::DbWeight::get().reads_writes(14, 12))
+            .saturating_add(T::DbWeight::get().reads_writes(3, 3).saturating_mul(relayers))
+            .saturating_add(Weight::from_parts(0, 8_000u64.saturating_add(relayers.saturating_mul(500))))
     }
     fn admin() -> Weight {
         compute().saturating_add(T::DbWeight::get().writes(1))

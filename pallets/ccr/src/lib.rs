@@ -13,6 +13,9 @@
 //!   in ECT base units, `cancel` returns what is left to the seller, and `buy`
 //!   pays ECT (the native currency, through `T::Currency`, refused while ECT is
 //!   paused) and receives credits in one atomic call; partial fills are allowed.
+//!   A listing's price never changes and listing ids are never reused (a seller
+//!   re-prices by cancelling and listing anew, under a new id), so a buyer
+//!   naming a listing id always pays the price they saw.
 //!
 //! Credits expire: from a batch's `expiry_date` on (`now >= expiry_date`, Unix
 //! milliseconds like `pallet-timestamp`) they can no longer be transferred,
@@ -21,6 +24,10 @@
 //!
 //! Invariant, for every batch: `issued == held + escrowed in open listings + retired`
 //! (see [`Pallet::do_try_state`]).
+//!
+//! Statistics: [`Holders`] counts the accounts holding credits of at least
+//! one batch (credits escrowed in a listing are the listing's, not the
+//! seller's), [`TransactionCount`] the successful calls of this pallet.
 
 pub use pallet::*;
 
@@ -135,6 +142,18 @@ pub mod pallet {
     /// Credits retired over all batches.
     #[pallet::storage]
     pub type TotalRetired<T> = StorageValue<_, Balance, ValueQuery>;
+
+    /// Number of batches each account holds credits of (its non-zero [`Holdings`]).
+    #[pallet::storage]
+    pub type HeldBatches<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+    /// Number of accounts holding credits of at least one batch.
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
 
     /// Genesis configuration of CCR: batches issued at genesis.
     #[pallet::genesis_config]
@@ -320,7 +339,9 @@ pub mod pallet {
         ) -> DispatchResult {
             let verifier = ensure_signed(origin)?;
             ensure!(T::Roles::has_role(&verifier, Role::Verifier), Error::<T>::NotVerifier);
-            Self::do_issue(&verifier, &to, amount, verification_id, issue_date, expiry_date).map(|_| ())
+            Self::do_issue(&verifier, &to, amount, verification_id, issue_date, expiry_date)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Move `amount` unexpired credits of `batch` from the caller to `to`.
@@ -331,7 +352,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::transfer())]
         pub fn transfer(origin: OriginFor<T>, to: T::AccountId, batch: BatchId, amount: Balance) -> DispatchResult {
             let from = ensure_signed(origin)?;
-            Self::do_transfer(&from, &to, batch, amount)
+            Self::do_transfer(&from, &to, batch, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Retire (burn) `amount` unexpired credits of `batch` on behalf of
@@ -348,7 +371,9 @@ pub mod pallet {
             beneficiary: BeneficiaryOf<T>,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_retire(&who, batch, amount, beneficiary).map(|_| ())
+            Self::do_retire(&who, batch, amount, beneficiary)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Escrow `amount` unexpired credits of `batch` in a new listing at
@@ -360,7 +385,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::list())]
         pub fn list(origin: OriginFor<T>, batch: BatchId, amount: Balance, price_per_unit: Balance) -> DispatchResult {
             let seller = ensure_signed(origin)?;
-            Self::do_list(&seller, batch, amount, price_per_unit).map(|_| ())
+            Self::do_list(&seller, batch, amount, price_per_unit)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Close `listing` and return its unsold credits to the seller (also
@@ -372,7 +399,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::cancel())]
         pub fn cancel(origin: OriginFor<T>, listing: ListingId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_cancel(&who, listing)
+            Self::do_cancel(&who, listing)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Buy `amount` credits from `listing`, paying `amount * price_per_unit`
@@ -386,7 +415,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::buy())]
         pub fn buy(origin: OriginFor<T>, listing: ListingId, amount: Balance) -> DispatchResult {
             let buyer = ensure_signed(origin)?;
-            Self::do_buy(&buyer, listing, amount)
+            Self::do_buy(&buyer, listing, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
     }
 
@@ -408,10 +439,20 @@ pub mod pallet {
         }
 
         fn credit(who: &T::AccountId, batch: BatchId, amount: Balance) -> DispatchResult {
-            Holdings::<T>::try_mutate(who, batch, |held| {
-                *held = held.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-                Ok(())
-            })
+            if amount.is_zero() {
+                return Ok(());
+            }
+            let held = Holdings::<T>::get(who, batch);
+            let after = held.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+            if held.is_zero() && !after.is_zero() {
+                let batches = HeldBatches::<T>::get(who);
+                if batches == 0 {
+                    Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+                }
+                HeldBatches::<T>::insert(who, batches.saturating_add(1));
+            }
+            Holdings::<T>::insert(who, batch, after);
+            Ok(())
         }
 
         fn debit(who: &T::AccountId, batch: BatchId, amount: Balance) -> DispatchResult {
@@ -419,10 +460,34 @@ pub mod pallet {
             let left = held.checked_sub(amount).ok_or(Error::<T>::InsufficientBalance)?;
             if left.is_zero() {
                 Holdings::<T>::remove(who, batch);
+                if !held.is_zero() {
+                    let batches = HeldBatches::<T>::get(who).saturating_sub(1);
+                    if batches == 0 {
+                        HeldBatches::<T>::remove(who);
+                        Holders::<T>::mutate(|n| *n = n.saturating_sub(1));
+                    } else {
+                        HeldBatches::<T>::insert(who, batches);
+                    }
+                }
             } else {
                 Holdings::<T>::insert(who, batch, left);
             }
             Ok(())
+        }
+
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+
+        /// Number of accounts holding credits of at least one batch.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
         }
 
         /// Validate and issue a batch; the caller has checked the verifier role.
@@ -474,7 +539,7 @@ pub mod pallet {
                     retired: 0,
                 },
             );
-            Holdings::<T>::insert(to, batch, amount);
+            Self::credit(to, batch, amount)?;
             LastBatchId::<T>::put(batch);
             TotalIssued::<T>::put(total);
             Ok(batch)
@@ -499,10 +564,12 @@ pub mod pallet {
         ) -> Result<RetirementId, DispatchError> {
             ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
             let mut info = Self::active_batch(batch)?;
+            // The balance first: retiring more than is held is `InsufficientBalance`,
+            // not the overflow of the sums below (which cannot overflow once it passed).
+            Self::debit(who, batch, amount)?;
             let id = LastRetirementId::<T>::get().checked_add(1).ok_or(Error::<T>::Overflow)?;
             info.retired = info.retired.checked_add(amount).ok_or(Error::<T>::Overflow)?;
             let total = TotalRetired::<T>::get().checked_add(amount).ok_or(Error::<T>::Overflow)?;
-            Self::debit(who, batch, amount)?;
             Batches::<T>::insert(batch, info);
             TotalRetired::<T>::put(total);
             LastRetirementId::<T>::put(id);
@@ -704,11 +771,22 @@ pub mod pallet {
                 Ok::<(), sp_runtime::TryRuntimeError>(())
             };
 
-            for (_, batch, amount) in Holdings::<T>::iter() {
+            let mut held_batches: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+            for (who, batch, amount) in Holdings::<T>::iter() {
                 ensure!(!amount.is_zero(), "CCR: zero holding stored");
                 ensure!(Batches::<T>::contains_key(batch), "CCR: holding of an unknown batch");
                 add(&mut held, batch, amount)?;
+                *held_batches.entry(who).or_default() += 1;
             }
+            ensure!(
+                held_batches.len() as u64 == Holders::<T>::get(),
+                "CCR: Holders differs from the accounts holding credits"
+            );
+            ensure!(
+                HeldBatches::<T>::iter().all(|(who, n)| held_batches.get(&who) == Some(&n))
+                    && HeldBatches::<T>::iter().count() == held_batches.len(),
+                "CCR: HeldBatches differs from the holdings"
+            );
 
             let mut listings = 0u32;
             for (id, l) in Listings::<T>::iter() {

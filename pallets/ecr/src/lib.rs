@@ -15,7 +15,10 @@
 //! - a fixed-price **market**: `list` / `cancel` / `buy` for ECT. The token stays
 //!   with its owner while listed; a transfer, burn, bridge lock or revocation of
 //!   a listed token removes the listing ([`Event::ListingCancelled`]) rather
-//!   than being refused;
+//!   than being refused. The seller may re-list at another price at any time,
+//!   so `buy` names the most the buyer pays (`max_price`, as pallet-nfts'
+//!   `buy_item` takes `bid_price`) and fails with [`Error::PriceTooHigh`]
+//!   when the listing costs more;
 //! - **bridge locking**: [`Pallet::do_lock`] and [`Pallet::do_unlock`] (no
 //!   dispatchables) let the bridge pallet take a token off chain while its
 //!   ERC-721 twin lives on the EVM chain. A locked token keeps its owner but
@@ -28,6 +31,9 @@
 //! Every ownership change (transfer, sale, unlock to another account) emits
 //! [`Event::Transferred`]; mints and burns emit [`Event::Minted`] and
 //! [`Event::Burned`], so an indexer can follow owners from events alone.
+//!
+//! Statistics: [`Holders`] counts the accounts owning at least one
+//! certificate and [`TransactionCount`] the successful calls of this pallet.
 
 pub use pallet::*;
 
@@ -124,6 +130,14 @@ pub mod pallet {
     #[pallet::storage]
     pub type Listings<T: Config> = StorageMap<_, Twox64Concat, TokenId, Listing<T::AccountId>>;
 
+    /// Number of accounts owning at least one certificate (locked ones included).
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
+
     /// Genesis configuration of ECR.
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
@@ -149,7 +163,7 @@ pub mod pallet {
                     panic!("ECR genesis: certificate #{index} metadata is longer than MaxMetadataLen")
                 });
                 let id = LastTokenId::<T>::get() + 1;
-                OwnedTokens::<T>::try_mutate(&c.owner, |owned| owned.try_push(id)).unwrap_or_else(|_| {
+                Pallet::<T>::add_to_index(&c.owner, id).unwrap_or_else(|_| {
                     panic!("ECR genesis: certificate #{index} would give its owner more than MaxTokensPerOwner")
                 });
                 Certificates::<T>::insert(
@@ -316,6 +330,8 @@ pub mod pallet {
         BuyOwnToken,
         /// The buyer cannot pay the price (keeping the existential deposit).
         InsufficientBalance,
+        /// The listing's price is above the `max_price` the buyer accepts.
+        PriceTooHigh,
         /// No token id is left.
         TokenIdOverflow,
     }
@@ -339,7 +355,9 @@ pub mod pallet {
         ) -> DispatchResult {
             let issuer = ensure_signed(origin)?;
             ensure!(T::Roles::has_role(&issuer, Role::Issuer), Error::<T>::NotIssuer);
-            Self::do_mint(issuer, to, certificate_type, impact_score, rarity, metadata).map(|_| ())
+            Self::do_mint(issuer, to, certificate_type, impact_score, rarity, metadata)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Move `token_id` to `to`; clears the token's approval and removes its listing.
@@ -351,7 +369,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::transfer())]
         pub fn transfer(origin: OriginFor<T>, token_id: TokenId, to: T::AccountId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_transfer(&who, token_id, &to)
+            Self::do_transfer(&who, token_id, &to)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Approve `spender` to transfer `token_id`, or clear the approval with `None`.
@@ -361,7 +381,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::approve())]
         pub fn approve(origin: OriginFor<T>, token_id: TokenId, spender: Option<T::AccountId>) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_approve(&who, token_id, spender)
+            Self::do_approve(&who, token_id, spender)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Approve or disapprove `operator` to transfer and approve all the caller's tokens.
@@ -378,6 +400,7 @@ pub mod pallet {
                 OperatorApprovals::<T>::remove(&owner, &operator);
             }
             Self::deposit_event(Event::ApprovalForAll { owner, operator, approved });
+            Self::note_transaction();
             Ok(())
         }
 
@@ -389,7 +412,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::burn())]
         pub fn burn(origin: OriginFor<T>, token_id: TokenId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_burn(&who, token_id)
+            Self::do_burn(&who, token_id)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Mark `token_id` as no longer verified; a listing of it is removed.
@@ -409,7 +434,9 @@ pub mod pallet {
                     Some(who)
                 }
             };
-            Self::do_revoke(by, token_id)
+            Self::do_revoke(by, token_id)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Put `token_id` on sale for `price` ECT, or change the price of an
@@ -421,7 +448,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::list())]
         pub fn list(origin: OriginFor<T>, token_id: TokenId, price: Balance) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_list(&who, token_id, price)
+            Self::do_list(&who, token_id, price)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Withdraw the caller's listing of `token_id`.
@@ -435,19 +464,27 @@ pub mod pallet {
             ensure!(listing.seller == who, Error::<T>::NotOwner);
             Listings::<T>::remove(token_id);
             Self::deposit_event(Event::ListingCancelled { token_id, seller: who });
+            Self::note_transaction();
             Ok(())
         }
 
         /// Buy the listed `token_id`: the caller pays the listed price in ECT to
         /// the seller and receives the token; the listing is removed.
         ///
+        /// `max_price` is the most the caller pays: the seller may re-list at a
+        /// higher price before this call executes, and then it fails with
+        /// [`Error::PriceTooHigh`]. The price paid is the listed one (at most
+        /// `max_price`).
+        ///
         /// Origin: signed, anyone but the owner. Emits [`Event::Transferred`]
         /// then [`Event::Sold`]. Fails while ECT is paused.
         #[pallet::call_index(8)]
         #[pallet::weight(T::WeightInfo::buy())]
-        pub fn buy(origin: OriginFor<T>, token_id: TokenId) -> DispatchResult {
+        pub fn buy(origin: OriginFor<T>, token_id: TokenId, max_price: Balance) -> DispatchResult {
             let buyer = ensure_signed(origin)?;
-            Self::do_buy(&buyer, token_id)
+            Self::do_buy(&buyer, token_id, max_price)?;
+            Self::note_transaction();
+            Ok(())
         }
     }
 
@@ -474,6 +511,18 @@ pub mod pallet {
             }
         }
 
+        /// Add `token_id` to `owner`'s index, counting a new holder.
+        fn add_to_index(owner: &T::AccountId, token_id: TokenId) -> DispatchResult {
+            let mut owned = OwnedTokens::<T>::get(owner);
+            owned.try_push(token_id).map_err(|_| Error::<T>::TooManyTokens)?;
+            if owned.len() == 1 {
+                Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            OwnedTokens::<T>::insert(owner, owned);
+            Ok(())
+        }
+
+        /// Remove `token_id` from `owner`'s index, counting a holder gone when it empties.
         fn remove_from_index(owner: &T::AccountId, token_id: TokenId) {
             OwnedTokens::<T>::mutate_exists(owner, |maybe| {
                 if let Some(owned) = maybe {
@@ -482,17 +531,22 @@ pub mod pallet {
                     }
                     if owned.is_empty() {
                         *maybe = None;
+                        Holders::<T>::mutate(|n| *n = n.saturating_sub(1));
                     }
                 }
             });
+        }
+
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
         }
 
         /// Hand `certificate` (id `token_id`) from its owner to `to`: index, owner,
         /// approval and listing. Callers have checked authority and the lock.
         fn move_token(token_id: TokenId, mut certificate: CertificateOf<T>, to: &T::AccountId) -> DispatchResult {
             let from = certificate.owner.clone();
-            OwnedTokens::<T>::try_mutate(to, |owned| owned.try_push(token_id))
-                .map_err(|_| Error::<T>::TooManyTokens)?;
+            Self::add_to_index(to, token_id)?;
             Self::remove_from_index(&from, token_id);
             certificate.owner = to.clone();
             Certificates::<T>::insert(token_id, certificate);
@@ -516,8 +570,7 @@ pub mod pallet {
             ensure!(!certificate_type.is_empty(), Error::<T>::EmptyCertificateType);
             let token_id = LastTokenId::<T>::get().checked_add(1).ok_or(Error::<T>::TokenIdOverflow)?;
             let count = TokenCount::<T>::get().checked_add(1).ok_or(Error::<T>::TokenIdOverflow)?;
-            OwnedTokens::<T>::try_mutate(&to, |owned| owned.try_push(token_id))
-                .map_err(|_| Error::<T>::TooManyTokens)?;
+            Self::add_to_index(&to, token_id)?;
             Certificates::<T>::insert(
                 token_id,
                 Certificate {
@@ -604,9 +657,11 @@ pub mod pallet {
             Ok(())
         }
 
-        /// `buyer` pays the listed price of `token_id` to its seller and receives it.
-        pub fn do_buy(buyer: &T::AccountId, token_id: TokenId) -> DispatchResult {
+        /// `buyer` pays the listed price of `token_id` (at most `max_price`) to
+        /// its seller and receives it.
+        pub fn do_buy(buyer: &T::AccountId, token_id: TokenId, max_price: Balance) -> DispatchResult {
             let listing = Listings::<T>::get(token_id).ok_or(Error::<T>::NotListed)?;
+            ensure!(listing.price <= max_price, Error::<T>::PriceTooHigh);
             let certificate = Self::certificate(token_id)?;
             ensure!(certificate.owner != *buyer, Error::<T>::BuyOwnToken);
             ensure!(!certificate.locked, Error::<T>::TokenLocked);
@@ -720,6 +775,16 @@ pub mod pallet {
             TokenCount::<T>::get()
         }
 
+        /// Number of accounts owning at least one certificate.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
+        }
+
         /// The pallet's invariants: every certificate has exactly one owner whose
         /// index lists it; every index entry names an existing certificate owned
         /// by that account, without duplicates; counts agree; ids are at most
@@ -745,6 +810,10 @@ pub mod pallet {
                 indexed = indexed.checked_add(ids.len() as u64).ok_or("index count overflows")?;
             }
             ensure!(indexed == certificates, "owner indexes and certificates differ in number");
+            ensure!(
+                OwnedTokens::<T>::iter_keys().count() as u64 == Holders::<T>::get(),
+                "Holders differs from the number of owner indexes"
+            );
             for (id, listing) in Listings::<T>::iter() {
                 let c = Certificates::<T>::get(id).ok_or("listing of a missing certificate")?;
                 ensure!(c.owner == listing.seller, "listing seller is not the owner");

@@ -22,6 +22,10 @@
 //!   a new period begins.
 //!
 //! ECS moves no ECT.
+//!
+//! Statistics: [`Holders`] counts the accounts in the book (each holds at
+//! least the Seed badge), [`TransactionCount`] the successful calls of this
+//! pallet.
 
 pub use pallet::*;
 
@@ -139,6 +143,14 @@ pub mod pallet {
     /// Score records of the accounts the oracles have touched.
     #[pallet::storage]
     pub type Scores<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, RecordOf<T>>;
+
+    /// Number of accounts in the book (with a score record, so holding badges).
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
 
     /// Genesis configuration of ECS.
     #[pallet::genesis_config]
@@ -281,7 +293,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::award())]
         pub fn award(origin: OriginFor<T>, user: T::AccountId, points: u32, reason: ReasonOf<T>) -> DispatchResult {
             Self::ensure_oracle(origin)?;
-            Self::do_award(&user, points, reason)
+            Self::do_award(&user, points, reason)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Set `user`'s score to `score` (at most the max score). A lower score
@@ -293,7 +307,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_score())]
         pub fn set_score(origin: OriginFor<T>, user: T::AccountId, score: u32) -> DispatchResult {
             Self::ensure_oracle(origin)?;
-            Self::do_set_score(&user, score)
+            Self::do_set_score(&user, score)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Grant `user` the achievement `name` (non-empty, once per account, up
@@ -305,7 +321,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::grant_achievement())]
         pub fn grant_achievement(origin: OriginFor<T>, user: T::AccountId, name: NameOf<T>) -> DispatchResult {
             Self::ensure_oracle(origin)?;
-            Self::do_grant_achievement(&user, name)
+            Self::do_grant_achievement(&user, name)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Replace level `level_id`, or append it when it is the next id. The
@@ -324,7 +342,9 @@ pub mod pallet {
             benefits: BenefitsOf<T>,
         ) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_set_level(level_id, name, required_score, benefits)
+            Self::do_set_level(level_id, name, required_score, benefits)?;
+            Self::note_transaction();
+            Ok(())
         }
     }
 
@@ -333,6 +353,29 @@ pub mod pallet {
             let who = ensure_signed(origin)?;
             ensure!(T::Roles::has_role(&who, Role::Oracle), Error::<T>::NotOracle);
             Ok(who)
+        }
+
+        /// Store `user`'s record, counting the account in [`Holders`] when it enters the book.
+        fn store_record(user: &T::AccountId, record: RecordOf<T>) {
+            if !Scores::<T>::contains_key(user) {
+                Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            Scores::<T>::insert(user, record);
+        }
+
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+
+        /// Number of accounts in the book.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
         }
 
         /// Index of the current 30-day period.
@@ -355,7 +398,7 @@ pub mod pallet {
                 Self::deposit_event(Event::LevelUp { user: user.clone(), level: reached });
             }
             let level = record.level;
-            Scores::<T>::insert(user, record);
+            Self::store_record(user, record);
             Self::deposit_event(Event::ScoreUpdated { user: user.clone(), score, level });
         }
 
@@ -390,7 +433,7 @@ pub mod pallet {
             let mut record = Scores::<T>::get(user).unwrap_or_default();
             ensure!(!record.achievements.contains(&name), Error::<T>::AchievementAlreadyGranted);
             record.achievements.try_push(name.clone()).map_err(|_| Error::<T>::TooManyAchievements)?;
-            Scores::<T>::insert(user, record);
+            Self::store_record(user, record);
             Self::deposit_event(Event::AchievementGranted { user: user.clone(), name });
             Ok(())
         }
@@ -503,6 +546,10 @@ pub mod pallet {
             let ladder = Levels::<T>::get();
             ensure!(check_ladder(ladder.iter().map(|l| l.required_score), max).is_ok(), "the level ladder is invalid");
             ensure!(ladder.iter().all(|l| !l.name.is_empty()), "a level has an empty name");
+            ensure!(
+                Scores::<T>::iter_keys().count() as u64 == Holders::<T>::get(),
+                "Holders differs from the accounts in the book"
+            );
             for (_, record) in Scores::<T>::iter() {
                 ensure!(record.score <= max, "a score is above the max score");
                 ensure!((record.level as usize) < ladder.len(), "a record's level is not on the ladder");

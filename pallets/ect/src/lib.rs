@@ -15,6 +15,22 @@
 //!   the owner's account under [`HoldReason::Staked`]; rewards accrue per
 //!   second as `staked * apy_bps * seconds / (365 days * 10_000)` and adding
 //!   stake first settles what accrued so far.
+//!
+//! ## Rewards accrue at the APY in force at each moment
+//!
+//! A global **reward index** ([`RewardIndex`]) sums `apy_bps * seconds` over
+//! time: every interval counted at the APY in force during it. It is brought
+//! up to date (O(1)) before every APY change and every stake change, and each
+//! stake remembers the index at which it was last settled, so its reward is
+//! `staked * (index_now - index_then) / (365 days * 10_000)`. Changing the APY
+//! therefore only affects time after the change; nobody needs to be settled.
+//!
+//! ## Statistics
+//!
+//! [`Holders`] counts the accounts holding ECT (accounts that exist in
+//! `pallet-balances`): the runtime wires `frame_system::Config::OnNewAccount`
+//! and `OnKilledAccount` to this pallet. [`TransactionCount`] counts the
+//! successful calls of this pallet.
 
 pub use pallet::*;
 
@@ -45,7 +61,7 @@ pub const MAX_APY_BPS: u32 = 10_000;
 #[frame_support::pallet]
 pub mod pallet {
     use super::*;
-    use ecochain_primitives::{interest, Balance, EctControl};
+    use ecochain_primitives::{Balance, EctControl, BPS_DENOMINATOR, SECONDS_PER_YEAR};
     use frame_support::{
         pallet_prelude::*,
         traits::{
@@ -55,7 +71,7 @@ pub mod pallet {
         },
     };
     use frame_system::pallet_prelude::*;
-    use sp_runtime::traits::Zero;
+    use sp_runtime::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 
     #[pallet::pallet]
     pub struct Pallet<T>(_);
@@ -108,6 +124,25 @@ pub mod pallet {
     /// Sum of all stakes.
     #[pallet::storage]
     pub type TotalStaked<T> = StorageValue<_, Balance, ValueQuery>;
+
+    /// Reward index: the sum over time of `apy_bps * seconds`, each interval at
+    /// the APY in force during it, up to [`RewardIndexUpdatedAt`]. A stake
+    /// earns `amount * (index now - its index) / (365 days * 10_000)`.
+    #[pallet::storage]
+    pub type RewardIndex<T> = StorageValue<_, u128, ValueQuery>;
+
+    /// Unix seconds up to which [`RewardIndex`] is computed.
+    #[pallet::storage]
+    pub type RewardIndexUpdatedAt<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of accounts holding ECT (existing in `pallet-balances`), kept by
+    /// the `OnNewAccount` / `OnKilledAccount` hooks.
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
 
     /// Genesis configuration of ECT. Balances themselves come from `pallet-balances`.
     #[pallet::genesis_config]
@@ -249,7 +284,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::transfer())]
         pub fn transfer(origin: OriginFor<T>, to: T::AccountId, amount: Balance) -> DispatchResult {
             let from = ensure_signed(origin)?;
-            Self::do_transfer(&from, &to, amount)
+            Self::do_transfer(&from, &to, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Allow `spender` to move up to `amount` of the caller's ECT (replaces the previous allowance).
@@ -265,12 +302,14 @@ pub mod pallet {
                 Allowances::<T>::insert(&owner, &spender, amount);
             }
             Self::deposit_event(Event::Approved { owner, spender, amount });
+            Self::note_transaction();
             Ok(())
         }
 
         /// Move `amount` ECT from `owner` to `to` out of the caller's allowance.
         ///
-        /// Origin: signed (the spender). Emits [`Event::Transferred`].
+        /// Origin: signed (the spender). Emits [`Event::Transferred`]. Fails
+        /// with [`Error::TokenPaused`] while paused.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::transfer_from())]
         pub fn transfer_from(
@@ -280,6 +319,7 @@ pub mod pallet {
             amount: Balance,
         ) -> DispatchResult {
             let spender = ensure_signed(origin)?;
+            Self::ensure_not_paused()?;
             let allowed = Allowances::<T>::get(&owner, &spender);
             let left = allowed.checked_sub(amount).ok_or(Error::<T>::InsufficientAllowance)?;
             Self::do_transfer(&owner, &to, amount)?;
@@ -288,12 +328,14 @@ pub mod pallet {
             } else {
                 Allowances::<T>::insert(&owner, &spender, left);
             }
+            Self::note_transaction();
             Ok(())
         }
 
         /// Destroy `amount` of the caller's free ECT.
         ///
-        /// Origin: signed. Emits [`Event::Burned`].
+        /// Origin: signed. Emits [`Event::Burned`]. Fails with
+        /// [`Error::TokenPaused`] while paused.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::burn())]
         pub fn burn(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
@@ -303,6 +345,7 @@ pub mod pallet {
             T::Currency::burn_from(&who, amount, Preservation::Expendable, Precision::Exact, Fortitude::Polite)
                 .map_err(|_| Error::<T>::InsufficientBalance)?;
             Self::deposit_event(Event::Burned { who, amount });
+            Self::note_transaction();
             Ok(())
         }
 
@@ -314,7 +357,9 @@ pub mod pallet {
         pub fn mint(origin: OriginFor<T>, to: T::AccountId, amount: Balance) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
             ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-            Self::do_mint(&to, amount)
+            Self::do_mint(&to, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Stop every ECT movement.
@@ -327,6 +372,7 @@ pub mod pallet {
             ensure!(!Paused::<T>::get(), Error::<T>::AlreadyPaused);
             Paused::<T>::put(true);
             Self::deposit_event(Event::Paused);
+            Self::note_transaction();
             Ok(())
         }
 
@@ -340,43 +386,54 @@ pub mod pallet {
             ensure!(Paused::<T>::get(), Error::<T>::NotPaused);
             Paused::<T>::put(false);
             Self::deposit_event(Event::Unpaused);
+            Self::note_transaction();
             Ok(())
         }
 
         /// Stake `amount` of the caller's free ECT. Rewards accrued on an
         /// existing stake are settled first, so none are lost.
         ///
-        /// Origin: signed. Emits [`Event::Staked`].
+        /// Origin: signed. Emits [`Event::Staked`]. Fails with
+        /// [`Error::TokenPaused`] while paused.
         #[pallet::call_index(7)]
         #[pallet::weight(T::WeightInfo::stake())]
         pub fn stake(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_stake(&who, amount)
+            Self::do_stake(&who, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Withdraw `amount` of the caller's stake back to free balance; rewards
         /// accrued so far stay claimable.
         ///
-        /// Origin: signed. Emits [`Event::Unstaked`].
+        /// Origin: signed. Emits [`Event::Unstaked`]. Fails with
+        /// [`Error::TokenPaused`] while paused.
         #[pallet::call_index(8)]
         #[pallet::weight(T::WeightInfo::unstake())]
         pub fn unstake(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_unstake(&who, amount)
+            Self::do_unstake(&who, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Mint the caller's pending staking rewards (within the max supply).
         ///
-        /// Origin: signed. Emits [`Event::RewardsClaimed`].
+        /// Origin: signed. Emits [`Event::RewardsClaimed`]. Fails with
+        /// [`Error::TokenPaused`] while paused.
         #[pallet::call_index(9)]
         #[pallet::weight(T::WeightInfo::claim_rewards())]
         pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_claim(&who)
+            Self::do_claim(&who)?;
+            Self::note_transaction();
+            Ok(())
         }
 
-        /// Set the staking APY (basis points, at most 10,000). Accrual up to now is
-        /// computed at the APY in force when a stake is next settled.
+        /// Set the staking APY (basis points, at most 10,000) from now on. The
+        /// reward index is first brought up to now at the old APY, so time
+        /// before the change keeps the old rate for every stake.
         ///
         /// Origin: admin. Emits [`Event::ApyChanged`].
         #[pallet::call_index(10)]
@@ -384,8 +441,10 @@ pub mod pallet {
         pub fn set_apy(origin: OriginFor<T>, apy_bps: u32) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
             ensure!(apy_bps <= MAX_APY_BPS, Error::<T>::ApyTooHigh);
+            Self::update_index(Self::now_secs());
             ApyBps::<T>::put(apy_bps);
             Self::deposit_event(Event::ApyChanged { apy_bps });
+            Self::note_transaction();
             Ok(())
         }
     }
@@ -421,21 +480,48 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Bring a stake's pending reward up to `now`.
-        fn settle(stake: &mut StakeInfo, now: u64) {
-            let elapsed = now.saturating_sub(stake.since);
-            let accrued = interest(stake.amount, ApyBps::<T>::get(), elapsed);
-            stake.pending = stake.pending.saturating_add(accrued);
-            stake.since = now;
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+
+        /// The reward index at `now`: the stored index plus the current APY
+        /// over the seconds since it was last updated.
+        fn index_at(now: u64) -> u128 {
+            let elapsed = now.saturating_sub(RewardIndexUpdatedAt::<T>::get());
+            RewardIndex::<T>::get().saturating_add(u128::from(ApyBps::<T>::get()) * u128::from(elapsed))
+        }
+
+        /// Store the reward index at `now` (before the APY or a stake changes).
+        fn update_index(now: u64) -> u128 {
+            let index = Self::index_at(now);
+            RewardIndex::<T>::put(index);
+            RewardIndexUpdatedAt::<T>::put(now.max(RewardIndexUpdatedAt::<T>::get()));
+            index
+        }
+
+        /// Reward of `amount` staked while the index grew by `index_delta`
+        /// (`apy_bps * seconds` summed): `amount * index_delta / (365 days * 10_000)`,
+        /// rounded down, saturating.
+        fn accrued(amount: Balance, index_delta: u128) -> Balance {
+            let denominator = u128::from(SECONDS_PER_YEAR) * u128::from(BPS_DENOMINATOR);
+            multiply_by_rational_with_rounding(amount, index_delta, denominator, Rounding::Down).unwrap_or(Balance::MAX)
+        }
+
+        /// Bring a stake's pending reward up to the reward index `index`.
+        fn settle(stake: &mut StakeInfo, index: u128) {
+            let delta = index.saturating_sub(stake.index);
+            stake.pending = stake.pending.saturating_add(Self::accrued(stake.amount, delta));
+            stake.index = index;
         }
 
         /// Hold `amount` as stake after settling the existing stake's reward.
         pub fn do_stake(who: &T::AccountId, amount: Balance) -> DispatchResult {
             Self::ensure_not_paused()?;
             ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-            let now = Self::now_secs();
-            let mut stake = Stakes::<T>::get(who).unwrap_or(StakeInfo { amount: 0, since: now, pending: 0 });
-            Self::settle(&mut stake, now);
+            let index = Self::update_index(Self::now_secs());
+            let mut stake = Stakes::<T>::get(who).unwrap_or(StakeInfo { amount: 0, index, pending: 0 });
+            Self::settle(&mut stake, index);
             stake.amount = stake.amount.checked_add(amount).ok_or(Error::<T>::Overflow)?;
             let total = TotalStaked::<T>::get().checked_add(amount).ok_or(Error::<T>::Overflow)?;
             T::Currency::hold(&HoldReason::Staked.into(), who, amount).map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -451,7 +537,7 @@ pub mod pallet {
             ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
             let mut stake = Stakes::<T>::get(who).ok_or(Error::<T>::InsufficientStake)?;
             ensure!(stake.amount >= amount, Error::<T>::InsufficientStake);
-            Self::settle(&mut stake, Self::now_secs());
+            Self::settle(&mut stake, Self::update_index(Self::now_secs()));
             T::Currency::release(&HoldReason::Staked.into(), who, amount, Precision::Exact)?;
             stake.amount -= amount;
             TotalStaked::<T>::mutate(|t| *t = t.saturating_sub(amount));
@@ -464,7 +550,7 @@ pub mod pallet {
         pub fn do_claim(who: &T::AccountId) -> DispatchResult {
             Self::ensure_not_paused()?;
             let mut stake = Stakes::<T>::get(who).ok_or(Error::<T>::NoRewards)?;
-            Self::settle(&mut stake, Self::now_secs());
+            Self::settle(&mut stake, Self::update_index(Self::now_secs()));
             let amount = stake.pending;
             ensure!(!amount.is_zero(), Error::<T>::NoRewards);
             Self::do_mint(who, amount)?;
@@ -486,10 +572,20 @@ pub mod pallet {
         pub fn pending_rewards(who: &T::AccountId) -> Balance {
             Stakes::<T>::get(who)
                 .map(|mut s| {
-                    Self::settle(&mut s, Self::now_secs());
+                    Self::settle(&mut s, Self::index_at(Self::now_secs()));
                     s.pending
                 })
                 .unwrap_or(0)
+        }
+
+        /// Number of accounts holding ECT.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
         }
 
         /// Token-level figures: name, symbol, decimals, supplies.
@@ -522,7 +618,8 @@ pub mod pallet {
         }
 
         /// The pallet's invariants: stakes sum to [`TotalStaked`], each stake is
-        /// held in its account, and total issuance is within the max supply.
+        /// held in its account and settled no further than [`RewardIndex`], and
+        /// total issuance is within the max supply.
         pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
             let mut sum: Balance = 0;
             for (who, stake) in Stakes::<T>::iter() {
@@ -531,6 +628,8 @@ pub mod pallet {
                 ensure!(held == stake.amount, "stake differs from the held balance");
             }
             ensure!(sum == TotalStaked::<T>::get(), "TotalStaked differs from the sum of stakes");
+            let index = RewardIndex::<T>::get();
+            ensure!(Stakes::<T>::iter_values().all(|s| s.index <= index), "a stake is settled beyond the reward index");
             ensure!(T::Currency::total_issuance() <= MaxSupply::<T>::get(), "total issuance above the max supply");
             Ok(())
         }
@@ -543,6 +642,20 @@ pub mod pallet {
 
         fn mint_capped(who: &T::AccountId, amount: Balance) -> DispatchResult {
             Self::do_mint(who, amount)
+        }
+    }
+
+    /// Counts a new ECT holder (wired as `frame_system::Config::OnNewAccount`).
+    impl<T: Config> frame_support::traits::OnNewAccount<T::AccountId> for Pallet<T> {
+        fn on_new_account(_who: &T::AccountId) {
+            Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+    }
+
+    /// Counts a holder gone (wired as `frame_system::Config::OnKilledAccount`).
+    impl<T: Config> frame_support::traits::OnKilledAccount<T::AccountId> for Pallet<T> {
+        fn on_killed_account(_who: &T::AccountId) {
+            Holders::<T>::mutate(|n| *n = n.saturating_sub(1));
         }
     }
 }

@@ -20,6 +20,8 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
     type Block = Block;
     type AccountData = pallet_balances::AccountData<Balance>;
+    type OnNewAccount = Ect;
+    type OnKilledAccount = Ect;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -98,11 +100,14 @@ impl ExtBuilder {
     }
 }
 
-/// ECT's invariants plus: free + held over all accounts == total issuance.
+/// ECT's invariants plus: free + held over all accounts == total issuance, and
+/// the holder count is the number of existing accounts.
 pub fn check_invariants() {
     Ect::do_try_state().expect("ECT invariants hold");
     let sum: Balance = frame_system::Account::<Test>::iter().map(|(_, a)| a.data.free + a.data.reserved).sum();
     assert_eq!(sum, pallet_balances::TotalIssuance::<Test>::get(), "balances sum to total issuance");
+    let existing = frame_system::Account::<Test>::iter().filter(|(_, a)| a.providers > 0).count() as u64;
+    assert_eq!(crate::Holders::<Test>::get(), existing, "holders are the existing accounts");
 }
 
 /// Advance the clock by `secs` seconds (and the block number by one).

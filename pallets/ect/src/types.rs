@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct StakeInfo {
     /// ECT held as stake.
     pub amount: Balance,
-    /// Unix seconds up to which rewards were settled into `pending`.
-    pub since: u64,
+    /// The reward index ([`crate::RewardIndex`]) up to which rewards were
+    /// settled into `pending`.
+    pub index: u128,
     /// Rewards settled and not yet claimed.
     pub pending: Balance,
 }

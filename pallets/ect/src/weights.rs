@@ -6,6 +6,9 @@
 //! writes), priced at `T::DbWeight` (RocksDB: 25 µs read, 100 µs write), plus a
 //! compute allowance of 20 µs per call for hashing, encoding and the event,
 //! which is an over-estimate of measured native execution (~2-5 µs).
+//!
+//! Every successful call also reads and writes [`crate::TransactionCount`];
+//! calls that may create or reap an account also [`crate::Holders`].
 
 use core::marker::PhantomData;
 use frame_support::{
@@ -15,25 +18,26 @@ use frame_support::{
 
 /// Weight functions of the ECT pallet.
 pub trait WeightInfo {
-    /// `transfer`: paused flag, two accounts.
+    /// `transfer`: paused flag, two accounts, holders, transaction count.
     fn transfer() -> Weight;
-    /// `approve`: one allowance write.
+    /// `approve`: one allowance write, transaction count.
     fn approve() -> Weight;
     /// `transfer_from`: transfer plus allowance read/write.
     fn transfer_from() -> Weight;
-    /// `burn`: paused flag, account, issuance.
+    /// `burn`: paused flag, account, issuance, holders, transaction count.
     fn burn() -> Weight;
-    /// `mint`: max supply, issuance, account.
+    /// `mint`: max supply, issuance, account, holders, transaction count.
     fn mint() -> Weight;
-    /// `pause` / `unpause`: the flag.
+    /// `pause` / `unpause`: the flag, transaction count.
     fn pause() -> Weight;
-    /// `stake`: paused, APY, stake, total, account, holds.
+    /// `stake`: paused, reward index (index, its time, APY), stake, total,
+    /// account, holds, transaction count.
     fn stake() -> Weight;
     /// `unstake`: as `stake`.
     fn unstake() -> Weight;
-    /// `claim_rewards`: stake, APY, mint.
+    /// `claim_rewards`: reward index, stake, mint, transaction count.
     fn claim_rewards() -> Weight;
-    /// `set_apy`: one write.
+    /// `set_apy`: the reward index brought up to now, the APY, transaction count.
     fn set_apy() -> Weight;
 }
 
@@ -46,10 +50,10 @@ fn compute() -> Weight {
 
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
     fn transfer() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(3, 2)).saturating_add(Weight::from_parts(0, 3_600))
+        compute().saturating_add(T::DbWeight::get().reads_writes(5, 4)).saturating_add(Weight::from_parts(0, 3_700))
     }
     fn approve() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(0, 1)).saturating_add(Weight::from_parts(0, 100))
+        compute().saturating_add(T::DbWeight::get().reads_writes(1, 2)).saturating_add(Weight::from_parts(0, 150))
     }
     fn transfer_from() -> Weight {
         Self::transfer()
@@ -57,24 +61,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
             .saturating_add(Weight::from_parts(0, 100))
     }
     fn burn() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(3, 2)).saturating_add(Weight::from_parts(0, 1_800))
+        compute().saturating_add(T::DbWeight::get().reads_writes(5, 4)).saturating_add(Weight::from_parts(0, 1_900))
     }
     fn mint() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(3, 2)).saturating_add(Weight::from_parts(0, 1_800))
+        compute().saturating_add(T::DbWeight::get().reads_writes(5, 4)).saturating_add(Weight::from_parts(0, 1_900))
     }
     fn pause() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(1, 1))
+        compute().saturating_add(T::DbWeight::get().reads_writes(2, 2))
     }
     fn stake() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(6, 4)).saturating_add(Weight::from_parts(0, 4_000))
+        compute().saturating_add(T::DbWeight::get().reads_writes(10, 7)).saturating_add(Weight::from_parts(0, 4_100))
     }
     fn unstake() -> Weight {
         Self::stake()
     }
     fn claim_rewards() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(6, 3)).saturating_add(Weight::from_parts(0, 2_000))
+        compute().saturating_add(T::DbWeight::get().reads_writes(10, 8)).saturating_add(Weight::from_parts(0, 2_200))
     }
     fn set_apy() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(0, 1))
+        compute().saturating_add(T::DbWeight::get().reads_writes(4, 4)).saturating_add(Weight::from_parts(0, 100))
     }
 }

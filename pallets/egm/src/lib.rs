@@ -20,6 +20,12 @@
 //!
 //! Gem values are plain gem-value units, not ECT: EGM moves no ECT. Times are
 //! Unix milliseconds like `pallet-timestamp`; feature durations are seconds.
+//!
+//! `access_feature` needs no price limit: the caller names the gems to burn,
+//! so it never pays more than it chose, whatever the admin re-registers.
+//!
+//! Statistics: [`Holders`] counts the accounts holding at least one gem,
+//! [`TransactionCount`] the successful calls of this pallet.
 
 pub use pallet::*;
 
@@ -120,6 +126,14 @@ pub mod pallet {
     #[pallet::storage]
     pub type OwnedGems<T: Config> =
         StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<GemId, T::MaxGemsPerOwner>, ValueQuery>;
+
+    /// Number of accounts holding at least one gem.
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
 
     /// Total value of the gems each account holds (no zero entries); drives VIP status.
     #[pallet::storage]
@@ -371,7 +385,9 @@ pub mod pallet {
         ) -> DispatchResult {
             let minter = ensure_signed(origin)?;
             ensure!(T::Roles::has_role(&minter, Role::Minter), Error::<T>::NotMinter);
-            Self::do_mint(&minter, &to, gem_type, rarity, value, metadata).map(|_| ())
+            Self::do_mint(&minter, &to, gem_type, rarity, value, metadata)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Give the caller's gem `gem` to `to`.
@@ -383,7 +399,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::transfer())]
         pub fn transfer(origin: OriginFor<T>, gem: GemId, to: T::AccountId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_transfer(&who, gem, &to)
+            Self::do_transfer(&who, gem, &to)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Destroy the caller's gem `gem`.
@@ -394,7 +412,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::burn())]
         pub fn burn(origin: OriginFor<T>, gem: GemId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_burn(&who, gem)
+            Self::do_burn(&who, gem)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Set the VIP thresholds; they must be strictly ascending above zero.
@@ -405,7 +425,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_vip_thresholds())]
         pub fn set_vip_thresholds(origin: OriginFor<T>, thresholds: VipThresholds) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_set_vip_thresholds(thresholds)
+            Self::do_set_vip_thresholds(thresholds)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Replace the benefits of `status` (an empty list clears them).
@@ -416,7 +438,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_vip_benefits())]
         pub fn set_vip_benefits(origin: OriginFor<T>, status: VipStatus, benefits: BenefitsOf<T>) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_set_vip_benefits(status, benefits)
+            Self::do_set_vip_benefits(status, benefits)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Register premium feature `feature_id`. To change a feature, remove it
@@ -435,7 +459,9 @@ pub mod pallet {
             duration_secs: u64,
         ) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_register_feature(feature_id, name, required_status, gem_value_cost, duration_secs)
+            Self::do_register_feature(feature_id, name, required_status, gem_value_cost, duration_secs)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Remove premium feature `feature_id`; existing grants stop counting.
@@ -446,7 +472,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::remove_feature())]
         pub fn remove_feature(origin: OriginFor<T>, feature_id: FeatureId) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_remove_feature(feature_id)
+            Self::do_remove_feature(feature_id)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Gain (or extend) access to `feature`.
@@ -470,7 +498,9 @@ pub mod pallet {
             gems_to_burn: BoundedVec<GemId, T::MaxGemsPerAccess>,
         ) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_access_feature(&who, feature, &gems_to_burn)
+            Self::do_access_feature(&who, feature, &gems_to_burn)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Delete `who`'s grant for `feature` once it has expired or its feature
@@ -482,7 +512,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::prune_grant())]
         pub fn prune_grant(origin: OriginFor<T>, who: T::AccountId, feature: FeatureId) -> DispatchResult {
             ensure_signed(origin)?;
-            Self::do_prune_grant(&who, feature)
+            Self::do_prune_grant(&who, feature)?;
+            Self::note_transaction();
+            Ok(())
         }
     }
 
@@ -535,7 +567,7 @@ pub mod pallet {
                 minted_at: Self::now_ms(),
             };
             Gems::<T>::insert(id, gem);
-            OwnedGems::<T>::insert(to, owned);
+            Self::store_index(to, owned);
             LastGemId::<T>::put(id);
             GemCount::<T>::put(count);
             TotalValue::<T>::put(total);
@@ -557,7 +589,7 @@ pub mod pallet {
             let from_old = HeldValue::<T>::get(from);
 
             Self::remove_from_owner(from, id);
-            OwnedGems::<T>::insert(to, to_owned);
+            Self::store_index(to, to_owned);
             gem.owner = to.clone();
             Gems::<T>::insert(id, gem);
             Self::deposit_event(Event::GemTransferred { gem: id, from: from.clone(), to: to.clone(), value });
@@ -585,16 +617,41 @@ pub mod pallet {
             Self::deposit_event(Event::GemBurned { gem: id, owner: owner.clone(), value });
         }
 
-        /// Drop `id` from `owner`'s index, deleting the entry when it empties.
+        /// Store `owner`'s non-empty index (one gem added), counting a new holder.
+        fn store_index(owner: &T::AccountId, owned: BoundedVec<GemId, T::MaxGemsPerOwner>) {
+            if owned.len() == 1 {
+                Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
+            OwnedGems::<T>::insert(owner, owned);
+        }
+
+        /// Drop `id` from `owner`'s index, deleting the entry (and counting a
+        /// holder gone) when it empties.
         fn remove_from_owner(owner: &T::AccountId, id: GemId) {
             OwnedGems::<T>::mutate_exists(owner, |owned| {
                 if let Some(list) = owned {
                     list.retain(|g| *g != id);
                     if list.is_empty() {
                         *owned = None;
+                        Holders::<T>::mutate(|n| *n = n.saturating_sub(1));
                     }
                 }
             });
+        }
+
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+
+        /// Number of accounts holding at least one gem.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
         }
 
         /// Set the VIP thresholds after checking they ascend.
@@ -841,6 +898,10 @@ pub mod pallet {
                 ensure!(sum == HeldValue::<T>::get(&who), "held value differs from the sum of the account's gems");
             }
             ensure!(indexed == gems, "a gem is indexed under more than one account");
+            ensure!(
+                OwnedGems::<T>::iter_keys().count() as u64 == Holders::<T>::get(),
+                "Holders differs from the accounts holding gems"
+            );
             for (who, value) in HeldValue::<T>::iter() {
                 ensure!(!value.is_zero(), "zero held value stored");
                 ensure!(OwnedGems::<T>::contains_key(&who), "held value without gems");

@@ -24,6 +24,9 @@
 //! are seconds (tiers state them in days). Closed positions stay readable by id
 //! with `active = false`; only active ones count against
 //! `MaxPositionsPerAccount`.
+//!
+//! Statistics: [`Holders`] counts the accounts with a non-zero EST balance,
+//! [`TransactionCount`] the successful calls of this pallet.
 
 pub use pallet::*;
 
@@ -134,6 +137,14 @@ pub mod pallet {
     /// Matured rewards that could not be minted (ECT max supply reached), per account.
     #[pallet::storage]
     pub type UnpaidRewards<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Balance, ValueQuery>;
+
+    /// Number of accounts with a non-zero EST balance.
+    #[pallet::storage]
+    pub type Holders<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Number of successful calls of this pallet.
+    #[pallet::storage]
+    pub type TransactionCount<T> = StorageValue<_, u64, ValueQuery>;
 
     /// Genesis configuration of EST: the tiers.
     #[pallet::genesis_config]
@@ -299,7 +310,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::stake())]
         pub fn stake(origin: OriginFor<T>, tier: TierId, amount: Balance) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_stake(&who, tier, amount).map(|_| ())
+            Self::do_stake(&who, tier, amount)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Close one of the caller's positions: release its ECT and debit its
@@ -314,7 +327,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::unstake())]
         pub fn unstake(origin: OriginFor<T>, position: PositionId) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_unstake(&who, position)
+            Self::do_unstake(&who, position)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Mint the caller's unpaid rewards (deferred by the max supply).
@@ -325,7 +340,9 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::claim_rewards())]
         pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
-            Self::do_claim_rewards(&who)
+            Self::do_claim_rewards(&who)?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Create tier `tier` or replace its terms. Open positions keep theirs.
@@ -342,7 +359,9 @@ pub mod pallet {
             min_amount: Balance,
         ) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            Self::do_set_tier(tier, Tier { name, duration_days, apy_bps, min_amount })
+            Self::do_set_tier(tier, Tier { name, duration_days, apy_bps, min_amount })?;
+            Self::note_transaction();
+            Ok(())
         }
 
         /// Remove tier `tier`: no new position may open in it. Open positions
@@ -356,6 +375,7 @@ pub mod pallet {
             ensure!(Tiers::<T>::contains_key(tier), Error::<T>::TierNotFound);
             Tiers::<T>::remove(tier);
             Self::deposit_event(Event::TierRemoved { tier });
+            Self::note_transaction();
             Ok(())
         }
     }
@@ -393,6 +413,9 @@ pub mod pallet {
             Positions::<T>::insert(id, position);
             LastPositionId::<T>::put(id);
             AccountPositions::<T>::insert(who, ids);
+            if !EstBalances::<T>::contains_key(who) {
+                Holders::<T>::mutate(|n| *n = n.saturating_add(1));
+            }
             EstBalances::<T>::insert(who, est);
             TotalStaked::<T>::put(total);
             Self::deposit_event(Event::Staked { who: who.clone(), position: id, tier: tier_id, amount });
@@ -421,6 +444,7 @@ pub mod pallet {
             let est = EstBalances::<T>::get(who).saturating_sub(principal);
             if est.is_zero() {
                 EstBalances::<T>::remove(who);
+                Holders::<T>::mutate(|n| *n = n.saturating_sub(1));
             } else {
                 EstBalances::<T>::insert(who, est);
             }
@@ -477,6 +501,21 @@ pub mod pallet {
             });
             Tiers::<T>::insert(id, tier);
             Ok(())
+        }
+
+        /// Count one successful call in [`TransactionCount`].
+        fn note_transaction() {
+            TransactionCount::<T>::mutate(|n| *n = n.saturating_add(1));
+        }
+
+        /// Number of accounts with a non-zero EST balance.
+        pub fn holders() -> u64 {
+            Holders::<T>::get()
+        }
+
+        /// Number of successful calls of this pallet.
+        pub fn transactions() -> u64 {
+            TransactionCount::<T>::get()
         }
 
         /// Active positions of `who`, oldest first.
@@ -569,6 +608,10 @@ pub mod pallet {
                 ensure!(held == sum, "held ECT differs from the sum of active positions");
                 total = total.checked_add(sum).ok_or("total overflows")?;
             }
+            ensure!(
+                EstBalances::<T>::iter_keys().count() as u64 == Holders::<T>::get(),
+                "Holders differs from the accounts with an EST balance"
+            );
             for (who, est) in EstBalances::<T>::iter() {
                 ensure!(!est.is_zero(), "a zero EST balance is stored");
                 ensure!(AccountPositions::<T>::contains_key(&who), "an EST balance without positions");

@@ -11,4 +11,5 @@ mod common;
 mod block;
 mod genesis;
 mod governance;
+mod pause;
 mod sigcache;

@@ -75,6 +75,24 @@ fn per_transfer_maximum_and_period_cap() {
     });
 }
 
+/// Found by the model test: `set_limits` accepted a cap with a zero period,
+/// which genesis refuses and which caps nothing (the bridge ran uncapped).
+#[test]
+fn a_cap_needs_a_period() {
+    build_and_execute(None, || {
+        let mut limits = Limits {
+            max_per_transfer: 0,
+            cap_per_period: 80 * ECT,
+            period_ms: 0,
+            delay_threshold: 0,
+            release_delay_ms: 0,
+        };
+        assert_noop!(Bridge::set_limits(RuntimeOrigin::root(), Some(limits.clone())), Error::<Test>::CapWithoutPeriod);
+        limits.cap_per_period = 0;
+        assert_ok!(Bridge::set_limits(RuntimeOrigin::root(), Some(limits)));
+    });
+}
+
 #[test]
 fn lock_ecr_locks_the_certificate_and_carries_its_data() {
     build_and_execute(None, || {

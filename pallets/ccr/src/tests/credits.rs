@@ -116,6 +116,21 @@ fn retire_errors() {
     });
 }
 
+/// Found by the model test: after a retirement, retiring more than is held
+/// (here u128::MAX) reported `Overflow` (of the retired sums) instead of
+/// `InsufficientBalance`.
+#[test]
+fn retiring_more_than_held_is_insufficient_balance_not_overflow() {
+    ExtBuilder::default().build_and_execute(|| {
+        let batch = issue(ALICE, 3, b"b1", YEAR_MS);
+        assert_ok!(Ccr::retire(RuntimeOrigin::signed(ALICE), batch, 1, beneficiary(b"x")));
+        assert_noop!(
+            Ccr::retire(RuntimeOrigin::signed(ALICE), batch, u128::MAX, beneficiary(b"x")),
+            Error::<Test>::InsufficientBalance
+        );
+    });
+}
+
 #[test]
 fn beneficiary_is_bounded() {
     let too_long: Result<crate::BeneficiaryOf<Test>, _> = vec![b'x'; 33].try_into();

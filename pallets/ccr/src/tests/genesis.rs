@@ -12,6 +12,7 @@ fn genesis_batches_are_issued_in_order() {
             assert_eq!(VerificationIds::<Test>::get(vid(b"GEN-2")), Some(2));
             assert_eq!(Batches::<Test>::get(1).map(|b| b.verifier), Some(VERIFIER));
             assert_eq!(Ccr::stats().total_issued, 750);
+            assert_eq!(Ccr::holders(), 2);
             // Genesis ids count as used, and new batches continue the numbering.
             assert_eq!(issue(ALICE, 1, b"GEN-3", DAY_MS), 3);
         });

@@ -145,3 +145,35 @@ fn buy_refused_while_ect_is_paused() {
         assert_ok!(Ccr::buy(RuntimeOrigin::signed(BOB), listing, 1));
     });
 }
+
+#[test]
+fn a_seller_cannot_reprice_a_listing_under_a_buyer() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (batch, listing) = listed();
+        // Bob saw listing 1 at 25 ECT. Alice cancels and lists the same credits at 100 ECT.
+        assert_ok!(Ccr::cancel(RuntimeOrigin::signed(ALICE), listing));
+        assert_ok!(Ccr::list(RuntimeOrigin::signed(ALICE), batch, 40, 100 * ECT));
+        assert_eq!(LastListingId::<Test>::get(), 2, "a new listing, under a new id");
+        // Bob's purchase of listing 1 fails instead of paying the new price.
+        assert_noop!(Ccr::buy(RuntimeOrigin::signed(BOB), listing, 4), Error::<Test>::UnknownListing);
+        assert_eq!(Balances::free_balance(BOB), 1_000 * ECT);
+    });
+}
+
+#[test]
+fn holders_and_transactions_are_counted() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (holders, txs) = (Ccr::holders(), Ccr::transactions());
+        let (batch, listing) = listed();
+        let other = issue(ALICE, 5, b"b2", YEAR_MS);
+        // Alice: two batches, one holder; issue, list, issue: three calls.
+        assert_eq!((Ccr::holders(), Ccr::transactions()), (holders + 1, txs + 3));
+        assert_ok!(Ccr::buy(RuntimeOrigin::signed(BOB), listing, 40));
+        assert_eq!((Ccr::holders(), Ccr::transactions()), (holders + 2, txs + 4));
+        assert_ok!(Ccr::retire(RuntimeOrigin::signed(ALICE), batch, 60, beneficiary(b"x")));
+        assert_eq!(Ccr::holders(), holders + 2, "Alice still holds the other batch");
+        assert_ok!(Ccr::transfer(RuntimeOrigin::signed(ALICE), BOB, other, 5));
+        assert_eq!((Ccr::holders(), Ccr::transactions()), (holders + 1, txs + 6));
+        assert_noop!(Ccr::transfer(RuntimeOrigin::signed(ALICE), BOB, other, 1), Error::<Test>::InsufficientBalance);
+    });
+}

@@ -6,3 +6,8 @@ mod issue;
 mod market;
 mod properties;
 mod queries;
+
+/// Cases per property test: 1,000 unless `PROPTEST_CASES` says otherwise.
+pub(crate) fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000)
+}

@@ -8,6 +8,7 @@ fn genesis_certificates_get_ids_from_one() {
         .build_and_execute(|| {
             assert_eq!(LastTokenId::<Test>::get(), 3);
             assert_eq!(TokenCount::<Test>::get(), 3);
+            assert_eq!(Ecr::holders(), 2);
             assert_eq!(Ecr::certificates(&ALICE).iter().map(|(id, _)| *id).collect::<Vec<_>>(), vec![1, 3]);
             let record = Ecr::verify(2).expect("exists");
             assert_eq!(record.owner, BOB);

@@ -151,6 +151,6 @@ fn transfer_and_burn_cancel_a_listing() {
         assert!(ecr_events().contains(&Event::ListingCancelled { token_id: b, seller: ALICE }));
         assert!(Ecr::listings().is_empty());
         // Bob cannot buy the token he now owns through Alice's stale price.
-        assert_noop!(Ecr::buy(RuntimeOrigin::signed(CHARLIE), a), Error::<Test>::NotListed);
+        assert_noop!(Ecr::buy(RuntimeOrigin::signed(CHARLIE), a, ECT), Error::<Test>::NotListed);
     });
 }

@@ -58,3 +58,17 @@ fn achievements_survive_score_changes() {
         assert_eq!((profile.score, profile.level), (10, 2));
     });
 }
+
+#[test]
+fn holders_and_transactions_are_counted() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_eq!((Ecs::holders(), Ecs::transactions()), (0, 0));
+        assert_ok!(Ecs::grant_achievement(oracle(), ALICE, text("First Tree")));
+        assert_ok!(Ecs::award(oracle(), ALICE, 10, text("planted")));
+        assert_eq!((Ecs::holders(), Ecs::transactions()), (1, 2));
+        // Entering the book with a score of 0 still holds the Seed badge.
+        assert_ok!(Ecs::set_score(oracle(), BOB, 0));
+        assert_noop!(Ecs::award(oracle(), BOB, 0, text("nothing")), Error::<Test>::ZeroPoints);
+        assert_eq!((Ecs::holders(), Ecs::transactions()), (2, 3));
+    });
+}

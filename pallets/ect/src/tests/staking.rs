@@ -91,3 +91,18 @@ fn rewards_stop_at_max_supply() {
         assert_eq!(Ect::pending_rewards(&ALICE), 50 * ECT);
     });
 }
+
+#[test]
+fn unstake_and_claim_refused_while_paused() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_ok!(Ect::stake(RuntimeOrigin::signed(ALICE), 1_000 * ECT));
+        advance_secs(SECONDS_PER_YEAR);
+        assert_ok!(Ect::pause(RuntimeOrigin::root()));
+        assert_noop!(Ect::unstake(RuntimeOrigin::signed(ALICE), 100 * ECT), Error::<Test>::TokenPaused);
+        assert_noop!(Ect::claim_rewards(RuntimeOrigin::signed(ALICE)), Error::<Test>::TokenPaused);
+        assert_eq!(Ect::balance(&ALICE).staked, 1_000 * ECT);
+        assert_ok!(Ect::unpause(RuntimeOrigin::root()));
+        assert_ok!(Ect::claim_rewards(RuntimeOrigin::signed(ALICE)));
+        assert_eq!(Balances::free_balance(ALICE), 150 * ECT);
+    });
+}

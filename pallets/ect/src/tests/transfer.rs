@@ -79,3 +79,41 @@ fn burn_reduces_issuance() {
         assert_noop!(Ect::burn(RuntimeOrigin::signed(BOB), 0), Error::<Test>::ZeroAmount);
     });
 }
+
+#[test]
+fn transfer_from_refused_while_paused() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_ok!(Ect::approve(RuntimeOrigin::signed(ALICE), BOB, 50 * ECT));
+        assert_ok!(Ect::pause(RuntimeOrigin::root()));
+        assert_noop!(
+            Ect::transfer_from(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 10 * ECT),
+            Error::<Test>::TokenPaused
+        );
+        // Even beyond the allowance, the pause is the reason given.
+        assert_noop!(
+            Ect::transfer_from(RuntimeOrigin::signed(BOB), ALICE, CHARLIE, 60 * ECT),
+            Error::<Test>::TokenPaused
+        );
+        assert_eq!(Allowances::<Test>::get(ALICE, BOB), 50 * ECT);
+    });
+}
+
+#[test]
+fn holders_and_transactions_are_counted() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_eq!((Ect::holders(), Ect::transactions()), (2, 0));
+        assert_ok!(Ect::transfer(RuntimeOrigin::signed(ALICE), CHARLIE, 10 * ECT));
+        assert_eq!((Ect::holders(), Ect::transactions()), (3, 1));
+        // A failed call counts nothing.
+        assert_noop!(
+            Ect::transfer(RuntimeOrigin::signed(CHARLIE), ALICE, 11 * ECT),
+            Error::<Test>::InsufficientBalance
+        );
+        // Charlie sends everything back: his account is reaped.
+        assert_ok!(Ect::transfer(RuntimeOrigin::signed(CHARLIE), ALICE, 10 * ECT));
+        assert_eq!((Ect::holders(), Ect::transactions()), (2, 2));
+        assert_ok!(Ect::approve(RuntimeOrigin::signed(ALICE), BOB, ECT));
+        assert_ok!(Ect::mint(RuntimeOrigin::root(), 7, ECT));
+        assert_eq!((Ect::holders(), Ect::transactions()), (3, 4));
+    });
+}

@@ -162,3 +162,18 @@ fn try_state_detects_a_broken_value_total() {
         assert!(Egm::do_try_state().is_err());
     });
 }
+
+#[test]
+fn holders_and_transactions_are_counted() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_eq!((Egm::holders(), Egm::transactions()), (0, 0));
+        let a = mint_gem(ALICE, 10);
+        let b = mint_gem(ALICE, 20);
+        assert_eq!((Egm::holders(), Egm::transactions()), (1, 2));
+        assert_ok!(Egm::transfer(RuntimeOrigin::signed(ALICE), a, BOB));
+        assert_eq!((Egm::holders(), Egm::transactions()), (2, 3));
+        assert_noop!(Egm::burn(RuntimeOrigin::signed(ALICE), a), Error::<Test>::NotGemOwner);
+        assert_ok!(Egm::burn(RuntimeOrigin::signed(ALICE), b));
+        assert_eq!((Egm::holders(), Egm::transactions()), (1, 4));
+    });
+}

@@ -267,3 +267,19 @@ fn try_state_catches_a_broken_balance() {
         assert!(Est::do_try_state().is_err());
     });
 }
+
+#[test]
+fn holders_and_transactions_are_counted() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_eq!((Est::holders(), Est::transactions()), (0, 0));
+        assert_ok!(Est::stake(RuntimeOrigin::signed(ALICE), BRONZE, 100 * ECT));
+        assert_ok!(Est::stake(RuntimeOrigin::signed(ALICE), BRONZE, 100 * ECT));
+        assert_ok!(Est::stake(RuntimeOrigin::signed(BOB), BRONZE, 100 * ECT));
+        assert_eq!((Est::holders(), Est::transactions()), (2, 3));
+        assert_noop!(Est::stake(RuntimeOrigin::signed(BOB), BRONZE, ECT), Error::<Test>::BelowTierMinimum);
+        assert_ok!(Est::unstake(RuntimeOrigin::signed(ALICE), 1));
+        assert_eq!(Est::holders(), 2, "Alice keeps one position");
+        assert_ok!(Est::unstake(RuntimeOrigin::signed(ALICE), 2));
+        assert_eq!((Est::holders(), Est::transactions()), (1, 5));
+    });
+}

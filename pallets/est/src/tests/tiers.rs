@@ -94,3 +94,29 @@ fn removing_every_tier_closes_staking() {
         assert_ok!(Est::stake(RuntimeOrigin::signed(ALICE), BRONZE, 1_000 * ECT));
     });
 }
+
+#[test]
+fn shortening_and_raising_a_tier_leaves_open_positions_on_their_terms() {
+    ExtBuilder::default().build_and_execute(|| {
+        let opened = now_secs();
+        assert_ok!(Est::stake(RuntimeOrigin::signed(ALICE), GOLD, 5_000 * ECT));
+        // Gold becomes 30 days at 50% while the position is open.
+        assert_ok!(Est::set_tier(RuntimeOrigin::root(), GOLD, name("Gold"), 30, 5_000, 100 * ECT));
+        let p = Est::position(1).expect("open");
+        assert_eq!((p.duration, p.apy_bps, p.start), (180 * SECONDS_PER_DAY, 1_000, opened));
+        // 5,000 ECT * 10% * 180 / 365, rounded down (by hand).
+        let reward = 246_575_342_465_753_424_657;
+        let pending = Est::pending_rewards(&ALICE);
+        assert_eq!(pending.at_maturity, reward);
+        assert_eq!(pending.positions[0].matures_at, opened + 180 * SECONDS_PER_DAY);
+        // The new 30 days do not mature it.
+        advance_secs(30 * SECONDS_PER_DAY);
+        assert!(!Est::pending_rewards(&ALICE).positions[0].matured);
+        advance_secs(150 * SECONDS_PER_DAY);
+        assert_ok!(Est::unstake(RuntimeOrigin::signed(ALICE), 1));
+        assert_eq!(
+            last_event(),
+            Event::Unstaked { who: ALICE, position: 1, principal: 5_000 * ECT, reward, early: false }.into()
+        );
+    });
+}
