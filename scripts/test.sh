@@ -2,7 +2,7 @@
 # The one test command: installs what a fresh Debian machine lacks, checks
 # formatting and lints, builds, and runs every test layer.
 #   scripts/test.sh            everything (bounded chaos and fuzz runs)
-#   FUZZ_SECS=600 CHAOS_CYCLES=60 scripts/test.sh   the long fuzz and chaos runs
+#   FUZZ_SECS=600 CHAOS_CYCLES=60 PROPTEST_CASES=20000 scripts/test.sh   the long runs
 # CARGO_TARGET_DIR defaults to ~/.cache/ecochain-target so builds are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
