@@ -313,6 +313,8 @@ impl pallet_ccr::Config for Runtime {
     type MaxIdLen = ConstU32<128>;
     type MaxBeneficiaryLen = ConstU32<256>;
     type MaxListings = ConstU32<10_000>;
+    /// One account may hold at most 1% of the marketplace's listings.
+    type MaxListingsPerSeller = ConstU32<100>;
 }
 
 impl pallet_ecr::Config for Runtime {

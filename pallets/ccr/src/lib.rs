@@ -82,6 +82,10 @@ pub mod pallet {
         /// Most listings open at once (keeps the marketplace query bounded).
         #[pallet::constant]
         type MaxListings: Get<u32>;
+        /// Most listings one seller may have open: no single account can fill
+        /// the marketplace (transactions pay no fee).
+        #[pallet::constant]
+        type MaxListingsPerSeller: Get<u32>;
     }
 
     /// A verification id, bounded.
@@ -121,6 +125,10 @@ pub mod pallet {
     /// Number of open listings.
     #[pallet::storage]
     pub type ListingCount<T> = StorageValue<_, u32, ValueQuery>;
+
+    /// Number of open listings per seller (absent: none), within `MaxListingsPerSeller`.
+    #[pallet::storage]
+    pub type SellerListings<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
     /// The highest retirement id recorded so far (0: none).
     #[pallet::storage]
@@ -317,6 +325,8 @@ pub mod pallet {
         InsufficientFunds,
         /// An arithmetic overflow was prevented (ids or totals).
         Overflow,
+        /// The seller already has `MaxListingsPerSeller` listings open.
+        TooManyListingsOfSeller,
     }
 
     #[pallet::call]
@@ -603,18 +613,24 @@ pub mod pallet {
             Self::active_batch(batch)?;
             let count = ListingCount::<T>::get();
             ensure!(count < T::MaxListings::get(), Error::<T>::TooManyListings);
+            let mine = SellerListings::<T>::get(seller);
+            ensure!(mine < T::MaxListingsPerSeller::get(), Error::<T>::TooManyListingsOfSeller);
             let listing = LastListingId::<T>::get().checked_add(1).ok_or(Error::<T>::Overflow)?;
             Self::debit(seller, batch, amount)?;
             Listings::<T>::insert(listing, Listing { seller: seller.clone(), batch, amount, price_per_unit });
             LastListingId::<T>::put(listing);
             ListingCount::<T>::put(count.saturating_add(1));
+            SellerListings::<T>::insert(seller, mine.saturating_add(1));
             Self::deposit_event(Event::Listed { listing, seller: seller.clone(), batch, amount, price_per_unit });
             Ok(listing)
         }
 
-        fn close_listing(listing: ListingId) {
+        fn close_listing(listing: ListingId, seller: &T::AccountId) {
             Listings::<T>::remove(listing);
             ListingCount::<T>::mutate(|c| *c = c.saturating_sub(1));
+            SellerListings::<T>::mutate_exists(seller, |n| {
+                *n = n.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+            });
         }
 
         /// Close a listing, returning its credits to the seller.
@@ -622,7 +638,7 @@ pub mod pallet {
             let l = Listings::<T>::get(listing).ok_or(Error::<T>::UnknownListing)?;
             ensure!(&l.seller == who, Error::<T>::NotSeller);
             Self::credit(&l.seller, l.batch, l.amount)?;
-            Self::close_listing(listing);
+            Self::close_listing(listing, &l.seller);
             Self::deposit_event(Event::ListingCancelled {
                 listing,
                 seller: l.seller,
@@ -645,7 +661,7 @@ pub mod pallet {
                 .map_err(|_| Error::<T>::InsufficientFunds)?;
             Self::credit(buyer, l.batch, amount)?;
             if left.is_zero() {
-                Self::close_listing(listing);
+                Self::close_listing(listing, &l.seller);
             } else {
                 l.amount = left;
                 Listings::<T>::insert(listing, &l);
@@ -789,7 +805,9 @@ pub mod pallet {
             );
 
             let mut listings = 0u32;
+            let mut per_seller: BTreeMap<T::AccountId, u32> = BTreeMap::new();
             for (id, l) in Listings::<T>::iter() {
+                *per_seller.entry(l.seller.clone()).or_default() += 1;
                 ensure!(id >= 1 && id <= LastListingId::<T>::get(), "CCR: listing id beyond LastListingId");
                 ensure!(!l.amount.is_zero(), "CCR: empty listing left open");
                 ensure!(!l.price_per_unit.is_zero(), "CCR: listing with zero price");
@@ -799,6 +817,13 @@ pub mod pallet {
             }
             ensure!(listings == ListingCount::<T>::get(), "CCR: ListingCount differs from the listings");
             ensure!(listings <= T::MaxListings::get(), "CCR: more listings than MaxListings");
+            ensure!(
+                SellerListings::<T>::iter().count() == per_seller.len()
+                    && per_seller.iter().all(|(who, n)| {
+                        SellerListings::<T>::get(who) == *n && *n <= T::MaxListingsPerSeller::get()
+                    }),
+                "CCR: SellerListings differs from the listings or exceeds MaxListingsPerSeller"
+            );
 
             let mut retired_records: BTreeMap<BatchId, Balance> = BTreeMap::new();
             let mut retirement_count = 0u64;

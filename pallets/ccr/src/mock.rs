@@ -61,6 +61,7 @@ parameter_types! {
     pub const MaxIdLen: u32 = 16;
     pub const MaxBeneficiaryLen: u32 = 32;
     pub const MaxListings: u32 = 4;
+    pub const MaxListingsPerSeller: u32 = 3;
 }
 
 impl pallet_ccr::Config for Test {
@@ -72,6 +73,7 @@ impl pallet_ccr::Config for Test {
     type MaxIdLen = MaxIdLen;
     type MaxBeneficiaryLen = MaxBeneficiaryLen;
     type MaxListings = MaxListings;
+    type MaxListingsPerSeller = MaxListingsPerSeller;
 }
 
 /// The mock clock at genesis (Unix milliseconds).

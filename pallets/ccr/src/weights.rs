@@ -25,13 +25,14 @@ pub trait WeightInfo {
     /// `retire`: batch, holding, last retirement id, total retired (read and
     /// write), plus the record and its account index.
     fn retire() -> Weight;
-    /// `list`: batch, holding, listing count, last listing id; writes the
-    /// holding, the listing, the count and the id.
+    /// `list`: batch, holding, listing count, the seller's listing count,
+    /// last listing id; writes the holding, the listing, the counts and the id.
     fn list() -> Weight;
-    /// `cancel`: listing, holding, listing count (read and write).
+    /// `cancel`: listing, holding, listing count, the seller's listing count (read and write).
     fn cancel() -> Weight;
     /// `buy`: listing, batch, ECT pause flag, two accounts, buyer holding,
-    /// listing count; writes the listing, the accounts, the holding, the count.
+    /// listing count, the seller's listing count; writes the listing, the
+    /// accounts, the holding, the counts.
     fn buy() -> Weight;
 }
 
@@ -60,12 +61,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
         base::<T>().saturating_add(T::DbWeight::get().reads_writes(4, 6)).saturating_add(Weight::from_parts(0, 1_000))
     }
     fn list() -> Weight {
-        base::<T>().saturating_add(T::DbWeight::get().reads_writes(4, 4)).saturating_add(Weight::from_parts(0, 900))
+        base::<T>().saturating_add(T::DbWeight::get().reads_writes(5, 5)).saturating_add(Weight::from_parts(0, 1_000))
     }
     fn cancel() -> Weight {
-        base::<T>().saturating_add(T::DbWeight::get().reads_writes(3, 3)).saturating_add(Weight::from_parts(0, 600))
+        base::<T>().saturating_add(T::DbWeight::get().reads_writes(4, 4)).saturating_add(Weight::from_parts(0, 700))
     }
     fn buy() -> Weight {
-        base::<T>().saturating_add(T::DbWeight::get().reads_writes(7, 5)).saturating_add(Weight::from_parts(0, 4_500))
+        base::<T>().saturating_add(T::DbWeight::get().reads_writes(8, 6)).saturating_add(Weight::from_parts(0, 4_600))
     }
 }

@@ -1,4 +1,4 @@
-use crate::{mock::*, Error, Event, Holdings, LastListingId, Listing, ListingCount, Listings};
+use crate::{mock::*, Error, Event, Holdings, LastListingId, Listing, ListingCount, Listings, SellerListings};
 use ecochain_primitives::ECT;
 use frame_support::{assert_noop, assert_ok};
 
@@ -44,12 +44,17 @@ fn list_errors() {
         assert_noop!(Ccr::list(a.clone(), batch, 101, ECT), Error::<Test>::InsufficientBalance);
         // A price of u128::MAX for a single credit is representable.
         assert_ok!(Ccr::list(a.clone(), batch, 1, u128::MAX));
-        // MaxListings (4) open listings at most.
-        for _ in 0..3 {
+        // MaxListingsPerSeller (3) open listings per seller, MaxListings (4) in all.
+        for _ in 0..2 {
             assert_ok!(Ccr::list(a.clone(), batch, 1, ECT));
         }
-        assert_noop!(Ccr::list(a.clone(), batch, 1, ECT), Error::<Test>::TooManyListings);
+        assert_noop!(Ccr::list(a.clone(), batch, 1, ECT), Error::<Test>::TooManyListingsOfSeller);
+        assert_ok!(Ccr::transfer(a.clone(), BOB, batch, 10));
+        let b = RuntimeOrigin::signed(BOB);
+        assert_ok!(Ccr::list(b.clone(), batch, 1, ECT));
+        assert_noop!(Ccr::list(b, batch, 1, ECT), Error::<Test>::TooManyListings);
         assert_ok!(Ccr::cancel(a.clone(), 2));
+        assert_eq!(SellerListings::<Test>::get(ALICE), 2);
         assert_ok!(Ccr::list(a, batch, 1, ECT));
         assert_eq!(LastListingId::<Test>::get(), 5);
     });
@@ -175,5 +180,24 @@ fn holders_and_transactions_are_counted() {
         assert_ok!(Ccr::transfer(RuntimeOrigin::signed(ALICE), BOB, other, 5));
         assert_eq!((Ccr::holders(), Ccr::transactions()), (holders + 1, txs + 6));
         assert_noop!(Ccr::transfer(RuntimeOrigin::signed(ALICE), BOB, other, 1), Error::<Test>::InsufficientBalance);
+    });
+}
+
+#[test]
+fn one_seller_cannot_fill_the_marketplace() {
+    ExtBuilder::default().build_and_execute(|| {
+        let batch = issue(ALICE, 100, b"b1", YEAR_MS);
+        assert_ok!(Ccr::transfer(RuntimeOrigin::signed(ALICE), BOB, batch, 10));
+        let a = RuntimeOrigin::signed(ALICE);
+        for _ in 0..3 {
+            assert_ok!(Ccr::list(a.clone(), batch, 1, ECT));
+        }
+        assert_noop!(Ccr::list(a.clone(), batch, 1, ECT), Error::<Test>::TooManyListingsOfSeller);
+        // Room is left for another seller.
+        assert_ok!(Ccr::list(RuntimeOrigin::signed(BOB), batch, 1, ECT));
+        // A sold-out listing frees its seller's slot.
+        assert_ok!(Ccr::buy(RuntimeOrigin::signed(BOB), 1, 1));
+        assert_eq!(SellerListings::<Test>::get(ALICE), 2);
+        assert_ok!(Ccr::list(a, batch, 1, ECT));
     });
 }

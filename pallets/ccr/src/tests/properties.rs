@@ -25,6 +25,8 @@ use std::collections::{BTreeMap, BTreeSet};
 const ACCOUNTS: [u64; 5] = [ALICE, BOB, CHARLIE, 4, VERIFIER];
 /// The mock's `MaxListings`.
 const MAX_LISTINGS: usize = 4;
+/// The mock's `MaxListingsPerSeller`.
+const MAX_LISTINGS_PER_SELLER: usize = 3;
 const HOUR_MS: Moment = 3_600_000;
 
 #[derive(Clone, Debug)]
@@ -198,6 +200,9 @@ impl Model {
                 self.active(batch)?;
                 if self.listings.len() >= MAX_LISTINGS {
                     return err(Error::TooManyListings);
+                }
+                if self.listings.values().filter(|l| l.seller == seller).count() >= MAX_LISTINGS_PER_SELLER {
+                    return err(Error::TooManyListingsOfSeller);
                 }
                 self.debit(seller, batch, amount)?;
                 self.last_listing += 1;
