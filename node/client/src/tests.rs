@@ -85,6 +85,55 @@ fn another_node_imports_the_block_to_the_same_root() {
 }
 
 #[test]
+fn the_account_allow_list_holds_in_the_pool_and_on_import() {
+    use sp_core::Pair;
+    use sp_runtime::traits::Hash;
+    // The local testnet turns the account allow-list on; an account nobody allowed signs.
+    let spec = ChainSpec::local_testnet().expect("spec");
+    let (a, b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+    let config = ecochain_storage::Config::default();
+    let proposer_side = Client::open(a.path(), &config, spec.clone()).expect("open");
+    let follower = Client::open(b.path(), &config, spec).expect("open");
+    let g = proposer_side.genesis_hash();
+    let outsider = sp_core::sr25519::Pair::from_string("//Outsider", None).expect("key");
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: Bob.to_account_id().into(),
+        value: ECT,
+    });
+    let xt = sign_immortal(call, &outsider, 0, g).encode();
+    // The pool refuses it with the allow-list's own code.
+    let pool = TransactionPool::new(proposer_side.clone(), Default::default());
+    let refused = pool.submit(xt.clone()).expect_err("not allow-listed");
+    assert!(
+        matches!(
+            refused,
+            SubmitError::Pool(ecochain_txpool::PoolError::InvalidTransaction(
+                sp_runtime::transaction_validity::InvalidTransaction::Custom(code)
+            )) if code == pallet_permissions::ACCOUNT_NOT_ALLOWED
+        ),
+        "{refused:?}"
+    );
+    // A proposer that puts it in a block anyway: the block is refused on import.
+    let built = author(&proposer_side, vec![], 1_000);
+    let mut extrinsics = built.extrinsics.clone();
+    extrinsics.push(xt);
+    let mut header = built.header.clone();
+    header.extrinsics_root =
+        sp_runtime::traits::BlakeTwo256::ordered_trie_root(extrinsics.clone(), sp_runtime::StateVersion::V0);
+    let block = StoredBlock { header, extrinsics, justifications: None };
+    match follower.import_block(block, true) {
+        // Refused for the allow-list's custom code, not for the state root or a missing fee.
+        Err(Error::InvalidBlock { reason, .. }) => assert!(reason.contains("custom error"), "{reason}"),
+        other => panic!("imported a block with a non-allowed sender: {other:?}"),
+    }
+    assert_eq!(follower.best_header().number, 0, "nothing imported");
+    // The same block without the outsider's transaction imports.
+    let hash = proposer_side.commit_built(built, None, true).expect("commit");
+    let good = proposer_side.block(&hash).expect("read").expect("stored");
+    assert_eq!(follower.import_block(good, true).expect("imports"), hash);
+}
+
+#[test]
 fn runtime_queries_answer() {
     let dir = tempfile::tempdir().expect("tempdir");
     let client = open(dir.path());
