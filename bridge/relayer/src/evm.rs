@@ -147,9 +147,10 @@ impl EvmClient {
                     .ok_or_else(|| anyhow!("the EVM node has no finalized block yet"))?;
                 Ok(block.header.number)
             }
-            Finality::Confirmations(n) => {
-                Ok(self.provider.get_block_number().await.context("EVM RPC eth_blockNumber")?.saturating_sub(n))
-            }
+            Finality::Confirmations(n) => Ok(crate::decide::confirmed(
+                self.provider.get_block_number().await.context("EVM RPC eth_blockNumber")?,
+                n,
+            )),
         }
     }
 

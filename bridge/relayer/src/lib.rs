@@ -23,6 +23,7 @@ pub mod audit;
 pub mod chain;
 pub mod config;
 pub mod db;
+pub mod decide;
 pub mod evm;
 pub mod keys;
 pub mod metrics;

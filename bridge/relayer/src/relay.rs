@@ -22,6 +22,7 @@ use crate::{
     chain::ChainClient,
     config::Config,
     db::{Db, Inbound},
+    decide,
     evm::{self, Certificate, EvmClient, ReturnedLog},
     keys,
     metrics::Metrics,
@@ -29,7 +30,7 @@ use crate::{
 use alloy::{eips::BlockId, primitives::Address};
 use anyhow::{anyhow, Context};
 use ecochain_runtime::{AccountId, RuntimeCall, ECT};
-use pallet_bridge::{Asset, ReleaseState, SourceKey};
+use pallet_bridge::{Asset, SourceKey};
 use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
 use std::{
     collections::HashMap,
@@ -57,16 +58,12 @@ pub struct Relayer {
     metrics: Arc<Metrics>,
     sent: HashMap<Work, Instant>,
     /// Chain heights of consecutive failed audits.
-    failed_audits: Vec<u64>,
+    audits: crate::decide::AuditStrikes,
 }
 
 /// Rounds between two checks of every locked certificate's twin (one
 /// `ownerOf` call per locked certificate).
 const TWIN_CHECK_EVERY: u64 = 60;
-
-/// Failed audits in a row, at distinct chain heights, before relaying stops
-/// (one may be a read race or a lagging RPC backend).
-const AUDIT_STRIKES: usize = 3;
 
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
@@ -121,7 +118,7 @@ impl Relayer {
             pending_inbound = pending.len(),
             "relayer started; unsettled work is reconciled against both chains in the first round"
         );
-        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), failed_audits: Vec::new() })
+        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), audits: Default::default() })
     }
 
     /// Run rounds until `shutdown` resolves.
@@ -182,21 +179,19 @@ impl Relayer {
         self.metrics.locked_ecr.set(report.locked_ecr.len() as i64);
         self.metrics.wrapped_ecr.set(i64::try_from(report.wrapped_ecr).unwrap_or(i64::MAX));
         self.metrics.audit_backed.set(i64::from(report.backed()));
+        let halt = self.audits.record(report.chain_block, report.backed());
         if !report.backed() {
-            if self.failed_audits.last() != Some(&report.chain_block) {
-                self.failed_audits.push(report.chain_block);
-            }
-            warn!(strike = self.failed_audits.len(), "supply audit failed:\n{report}");
-            if self.failed_audits.len() >= AUDIT_STRIKES {
+            warn!(strike = self.audits.count(), "supply audit failed:\n{report}");
+            if halt {
                 self.metrics.halted.set(1);
                 error!(
-                    "supply audit failed at {AUDIT_STRIKES} chain heights in a row: relaying STOPPED. \
-                     Investigate, then restart the relayer.\n{report}"
+                    "supply audit failed at {} chain heights in a row: relaying STOPPED. \
+                     Investigate, then restart the relayer.\n{report}",
+                    crate::decide::AUDIT_STRIKES
                 );
             }
             return Ok(());
         }
-        self.failed_audits.clear();
 
         self.metrics.chain_height.set(report.chain_block as i64);
         let evm_final = self.evm.final_block().await?;
@@ -225,29 +220,22 @@ impl Relayer {
         let cursor = self.db.chain_cursor()?.unwrap_or(0).max(self.config.evm.start_nonce);
         let end = next_nonce.min(cursor.saturating_add(self.config.relayer.window));
         let evm_paused = self.evm.bridge.paused().call().await.context("EcoBridge.paused")?;
-        let mut new_cursor = cursor;
-        let mut contiguous = true;
+        let mut settled_final = Vec::new();
         let result = async {
             for nonce in cursor..end {
-                if self.evm.settled_for_us(nonce, BlockId::number(evm_final)).await? {
-                    if contiguous {
-                        new_cursor = nonce + 1;
-                    }
-                    continue;
-                }
-                contiguous = false;
-                // Approved or minted but not yet final: wait, do not send twice.
-                if evm_paused
-                    || self.evm.settled_for_us(nonce, BlockId::latest()).await?
-                    || !self.due(Work::Mint(nonce))
+                let is_final = self.evm.settled_for_us(nonce, BlockId::number(evm_final)).await?;
+                settled_final.push(is_final);
+                let latest = !is_final && self.evm.settled_for_us(nonce, BlockId::latest()).await?;
+                if decide::mint_step(is_final, latest, evm_paused) == decide::MintStep::Approve
+                    && self.due(Work::Mint(nonce))
                 {
-                    continue;
+                    self.approve_mint(nonce, fin).await?;
                 }
-                self.approve_mint(nonce, fin).await?;
             }
             anyhow::Ok(())
         }
         .await;
+        let new_cursor = decide::next_cursor(cursor, &settled_final);
         if new_cursor != cursor {
             self.db.set_chain_cursor(new_cursor)?;
         }
@@ -321,28 +309,27 @@ impl Relayer {
         let pending = self.db.pending_inbound()?;
         self.metrics.pending_inbound.set(pending.len() as i64);
         for item in pending {
-            let call = match self.chain.release(item.source, fin).await? {
-                Some(r) if r.state == ReleaseState::Executed => {
+            let decided = self.chain.release(item.source, fin).await?;
+            if let Some(r) = &decided {
+                if r.asset != item.asset || r.recipient != item.recipient {
+                    error!(source = ?item.source, decided = ?r.asset, ours = ?item.asset, "the relayers decided another release than this relayer read from the EVM chain");
+                }
+            }
+            let approved = decided.is_none() && self.chain.voted(item.source, &self.me, fin).await?;
+            let call = match decide::release_step(decided.as_ref().map(|r| &r.state), approved, now_ms()) {
+                decide::ReleaseStep::Settle => {
                     self.db.settle_inbound(&item.source)?;
                     info!(source = ?item.source, asset = ?item.asset, "released on chain");
                     continue;
                 }
-                Some(r) => {
-                    if r.asset != item.asset || r.recipient != item.recipient {
-                        error!(source = ?item.source, decided = ?r.asset, ours = ?item.asset, "the relayers decided another release than this relayer read from the EVM chain");
-                    }
-                    match r.state {
-                        ReleaseState::Delayed(until) if now_ms() >= until && self.due(Work::Execute(item.source)) => {
-                            RuntimeCall::Bridge(pallet_bridge::Call::execute_release { source: item.source })
-                        }
-                        _ => continue,
-                    }
+                decide::ReleaseStep::Execute if self.due(Work::Execute(item.source)) => {
+                    RuntimeCall::Bridge(pallet_bridge::Call::execute_release { source: item.source })
                 }
-                None if self.chain.voted(item.source, &self.me, fin).await? => continue,
-                None => match self.approve_call(&item) {
+                decide::ReleaseStep::Approve => match self.approve_call(&item) {
                     Some(call) => call,
                     None => continue,
                 },
+                decide::ReleaseStep::Execute | decide::ReleaseStep::Wait => continue,
             };
             match self.chain.submit_next(call, &self.key).await {
                 Ok(tx) => {
