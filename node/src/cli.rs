@@ -240,6 +240,99 @@ impl MetricsArgs {
     }
 }
 
+/// Peer-to-peer networking: consensus on `--port`, transaction gossip on the port after it.
+#[derive(Debug, Clone, Args)]
+pub struct NetworkArgs {
+    /// Peer-to-peer (consensus) port; transactions are gossiped on `port + 1`.
+    #[arg(long, default_value_t = 30333)]
+    pub port: u16,
+    /// Peer-to-peer listen address (IP).
+    #[arg(long, default_value = "0.0.0.0")]
+    pub listen_ip: IpAddr,
+    /// Peers to connect to: multiaddresses ending in /p2p/<peer id> (the
+    /// consensus port; transaction gossip uses the port after it).
+    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',')]
+    pub bootnodes: Vec<String>,
+    /// A file of extra allowed peer ids (one base58 id per line, `#` comments),
+    /// added to the on-chain node allow-list and the validators.
+    #[arg(long, value_name = "FILE")]
+    pub allowlist: Option<PathBuf>,
+}
+
+impl NetworkArgs {
+    /// Where the consensus network listens.
+    pub fn consensus_listen(&self) -> String {
+        format!("/ip4/{}/tcp/{}", self.listen_ip, self.port)
+    }
+
+    /// Where transaction gossip listens (`--port` + 1).
+    pub fn gossip_listen(&self) -> Result<String, String> {
+        let port = self.port.checked_add(1).ok_or("--port too large: gossip needs the port after it")?;
+        Ok(format!("/ip4/{}/tcp/{port}", self.listen_ip))
+    }
+
+    /// The boot nodes' transaction gossip addresses: same host and peer id,
+    /// the port after the consensus port (addresses without a TCP port are skipped).
+    pub fn gossip_bootnodes(&self) -> Vec<String> {
+        self.bootnodes.iter().filter_map(|addr| gossip_address(addr)).collect()
+    }
+}
+
+/// The gossip address of a consensus address: its TCP port plus one.
+fn gossip_address(addr: &str) -> Option<String> {
+    let mut parts: Vec<String> = addr.split('/').map(str::to_string).collect();
+    let i = parts.iter().position(|p| p == "tcp")? + 1;
+    let port: u16 = parts.get(i)?.parse().ok()?;
+    parts[i] = port.checked_add(1)?.to_string();
+    Some(parts.join("/"))
+}
+
+/// Block production and BFT consensus.
+#[derive(Debug, Clone, Args)]
+pub struct ConsensusArgs {
+    /// Run as a validator (needs a consensus key unless `--dev`).
+    #[arg(long)]
+    pub validator: bool,
+    /// File holding the ed25519 consensus key (secret seed hex or SURI).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Upper bound of a round timeout in milliseconds: timeouts grow each
+    /// round but never past this, so a stalled network resumes quickly.
+    #[arg(long, default_value_t = 8_000)]
+    pub max_round_timeout_ms: u64,
+    /// Target block time in milliseconds (sub-second allowed).
+    #[arg(long, default_value_t = 1_000)]
+    pub block_time_ms: u64,
+    /// Produce no empty block until this many milliseconds passed since the
+    /// last one (0: a block every `--block-time-ms`). Give every validator the
+    /// same value: the propose timeout grows to cover it.
+    #[arg(long, default_value_t = 0)]
+    pub heartbeat_ms: u64,
+}
+
+impl ConsensusArgs {
+    /// Target time per block.
+    pub fn block_time(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.block_time_ms.max(1))
+    }
+
+    /// Longest wait for a transaction before an empty block, if any.
+    pub fn heartbeat(&self) -> Option<std::time::Duration> {
+        (self.heartbeat_ms > 0).then(|| std::time::Duration::from_millis(self.heartbeat_ms))
+    }
+
+    /// Round timeouts: the defaults up to `--max-round-timeout-ms` (at least
+    /// 1 s); validators wait for a proposal at least as long as a proposer
+    /// waits for transactions (the heartbeat) plus a second.
+    pub fn timeouts(&self) -> ecochain_consensus::LinearTimeouts {
+        use std::time::Duration;
+        let mut t = ecochain_consensus::default_timeouts(Duration::from_millis(self.max_round_timeout_ms.max(1_000)));
+        t.propose = t.propose.max(Duration::from_millis(self.heartbeat_ms) + Duration::from_secs(1));
+        t.max_timeout = t.max_timeout.max(t.propose * 2);
+        t
+    }
+}
+
 /// Options of a running node.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -255,44 +348,18 @@ pub struct RunArgs {
     /// Prometheus metrics.
     #[command(flatten)]
     pub metrics: MetricsArgs,
+    /// Peer-to-peer networking.
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// Block production and BFT consensus.
+    #[command(flatten)]
+    pub consensus: ConsensusArgs,
     /// Node name shown by `system_name` peers and logs.
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// Run as a validator (needs a consensus key unless `--dev`).
-    #[arg(long)]
-    pub validator: bool,
-    /// File holding the ed25519 consensus key (secret seed hex or SURI).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// Peer-to-peer (consensus) port; transactions are gossiped on `port + 1`.
-    #[arg(long, default_value_t = 30333)]
-    pub port: u16,
-    /// Peer-to-peer listen address (IP).
-    #[arg(long, default_value = "0.0.0.0")]
-    pub listen_ip: IpAddr,
-    /// Peers to connect to: multiaddresses ending in /p2p/<peer id> (the
-    /// consensus port; transaction gossip uses the port after it).
-    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',')]
-    pub bootnodes: Vec<String>,
-    /// A file of extra allowed peer ids (one base58 id per line, `#` comments),
-    /// added to the on-chain node allow-list and the validators.
-    #[arg(long, value_name = "FILE")]
-    pub allowlist: Option<PathBuf>,
-    /// Upper bound of a round timeout in milliseconds: timeouts grow each
-    /// round but never past this, so a stalled network resumes quickly.
-    #[arg(long, default_value_t = 8_000)]
-    pub max_round_timeout_ms: u64,
     /// States to keep: `archive` or a number of recent blocks.
     #[arg(long, value_name = "MODE")]
     pub pruning: Option<ecochain_storage::Pruning>,
-    /// Target block time in milliseconds (sub-second allowed).
-    #[arg(long, default_value_t = 1_000)]
-    pub block_time_ms: u64,
-    /// Produce no empty block until this many milliseconds passed since the
-    /// last one (0: a block every `--block-time-ms`). Give every validator the
-    /// same value: the propose timeout grows to cover it.
-    #[arg(long, default_value_t = 0)]
-    pub heartbeat_ms: u64,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info,txpool=debug`.
     #[arg(long, short = 'l', value_name = "FILTER")]
     pub log: Option<String>,
@@ -475,6 +542,47 @@ mod tests {
             .all(|o| o.contains("localhost") || o.contains("127.0.0.1") || o.contains("polkadot.js")));
         assert_eq!(rpc_cors(Some("all"), false), None);
         assert_eq!(rpc_cors(Some("https://a.example, https://b.example"), false).expect("list").len(), 2);
+    }
+
+    #[test]
+    fn network_flags_reach_both_networks() {
+        let cli = Cli::parse_from([
+            "ecochain",
+            "--port",
+            "4000",
+            "--listen-ip",
+            "127.0.0.1",
+            "--bootnodes",
+            "/ip4/10.0.0.1/tcp/30333/p2p/12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr,/dns4/x/udp/1",
+        ]);
+        let net = &cli.run.network;
+        assert_eq!(net.consensus_listen(), "/ip4/127.0.0.1/tcp/4000");
+        assert_eq!(net.gossip_listen().as_deref(), Ok("/ip4/127.0.0.1/tcp/4001"));
+        assert_eq!(
+            net.gossip_bootnodes(),
+            vec!["/ip4/10.0.0.1/tcp/30334/p2p/12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr".to_string()],
+            "the gossip port is the next one; an address without a TCP port is skipped"
+        );
+        let top = Cli::parse_from(["ecochain", "--port", "65535"]);
+        assert!(top.run.network.gossip_listen().is_err());
+        assert_eq!(gossip_address("/ip4/1.2.3.4/tcp/65535"), None);
+    }
+
+    #[test]
+    fn consensus_timeouts_cover_the_heartbeat() {
+        use std::time::Duration;
+        let plain = Cli::parse_from(["ecochain"]).run.consensus;
+        assert_eq!(plain.block_time(), Duration::from_secs(1));
+        assert_eq!(plain.heartbeat(), None);
+        assert!(plain.timeouts().max_timeout <= Duration::from_secs(8));
+        let slow =
+            Cli::parse_from(["ecochain", "--heartbeat-ms", "5000", "--max-round-timeout-ms", "3000"]).run.consensus;
+        assert_eq!(slow.heartbeat(), Some(Duration::from_secs(5)));
+        let t = slow.timeouts();
+        assert!(t.propose >= Duration::from_secs(6), "validators wait out the proposer's heartbeat");
+        assert!(t.max_timeout >= t.propose * 2);
+        let zero = Cli::parse_from(["ecochain", "--block-time-ms", "0"]).run.consensus;
+        assert_eq!(zero.block_time(), Duration::from_millis(1));
     }
 
     #[test]

@@ -51,14 +51,14 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         );
     }
     let _consensus = if dev {
-        let block_time = Duration::from_millis(args.block_time_ms.max(1));
+        let block_time = args.consensus.block_time();
         tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), block_time));
         None
     } else {
         Some(start_consensus(&args, &spec, &base, client.clone(), pool.clone()).await?)
     };
     start_journal(&chain_dir(&base, &spec), &pool).context("opening the transaction journal")?;
-    let validator = args.validator || args.chain.dev;
+    let validator = args.consensus.validator || args.chain.dev;
     if let (Some(m), Some((handle, gossip))) = (&metrics, &_consensus) {
         let (m, status, gossip) = (m.clone(), handle.status.clone(), gossip.clone());
         tokio::spawn(async move {
@@ -255,8 +255,9 @@ async fn start_consensus(
 ) -> anyhow::Result<(ecochain_consensus::Handle, ecochain_network::TxGossip)> {
     let dir = chain_dir(base, spec);
     let keystore = dir.join("keystore").join("consensus");
-    let key_file = args.key.clone().or_else(|| (args.validator && keystore.exists()).then_some(keystore));
-    let validator_key = match (&key_file, args.validator) {
+    let key_file =
+        args.consensus.key.clone().or_else(|| (args.consensus.validator && keystore.exists()).then_some(keystore));
+    let validator_key = match (&key_file, args.consensus.validator) {
         (Some(path), true) => Some(crate::keys::load_consensus_key(path, spec.is_dev())?),
         (None, true) => anyhow::bail!("--validator needs a consensus key: --key <file> or `ecochain key insert`"),
         _ => None,
@@ -269,10 +270,10 @@ async fn start_consensus(
         None => node_key(&dir.join("network"))?,
     };
     let me = ecochain_consensus::peer_id_of(node_key).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let allowed = allowed_peers(&client, args.allowlist.as_deref())?;
+    let allowed = allowed_peers(&client, args.network.allowlist.as_deref())?;
     let mut peers = Vec::new();
     let mut covered = std::collections::BTreeSet::new();
-    for addr in &args.bootnodes {
+    for addr in &args.network.bootnodes {
         let id = addr.rsplit("/p2p/").next().unwrap_or("").to_string();
         if !allowed.contains(&id) {
             tracing::warn!(target: "network", %addr, "boot node is not on the allow-list; ignored");
@@ -287,7 +288,7 @@ async fn start_consensus(
             peers.push(addr);
         }
     }
-    let listen = format!("/ip4/{}/tcp/{}", args.listen_ip, args.port).parse().context("listen address")?;
+    let listen = args.network.consensus_listen().parse().context("listen address")?;
     let settings = ecochain_consensus::Settings {
         moniker: args.name.clone().unwrap_or_else(|| me.clone()),
         listen,
@@ -295,22 +296,12 @@ async fn start_consensus(
         wal_dir: dir.join("wal"),
         validator_key,
         node_key,
-        timeouts: {
-            let mut t =
-                ecochain_consensus::default_timeouts(Duration::from_millis(args.max_round_timeout_ms.max(1_000)));
-            // Validators wait for a proposal at least as long as a proposer waits for transactions.
-            t.propose = t.propose.max(Duration::from_millis(args.heartbeat_ms) + Duration::from_secs(1));
-            t.max_timeout = t.max_timeout.max(t.propose * 2);
-            t
-        },
-        target_block_time: Duration::from_millis(args.block_time_ms.max(1)),
-        heartbeat: (args.heartbeat_ms > 0).then(|| Duration::from_millis(args.heartbeat_ms)),
+        timeouts: args.consensus.timeouts(),
+        target_block_time: args.consensus.block_time(),
+        heartbeat: args.consensus.heartbeat(),
     };
-    let mut proposer = ecochain_client::authoring::Proposer::new(
-        client.clone(),
-        pool.clone(),
-        Duration::from_millis(args.block_time_ms.max(1)) / 2,
-    );
+    let mut proposer =
+        ecochain_client::authoring::Proposer::new(client.clone(), pool.clone(), args.consensus.block_time() / 2);
     if let Some(key) = &settings.validator_key {
         proposer = proposer.with_author(sp_core::Pair::public(key).0);
     }
@@ -321,7 +312,7 @@ async fn start_consensus(
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
     // Both networks follow the on-chain allow-list without a restart, read once
     // per refresh: new nodes are let in, removed ones disconnected.
-    let (peers, allowlist) = (handle.peers.clone(), args.allowlist.clone());
+    let (peers, allowlist) = (handle.peers.clone(), args.network.allowlist.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
         loop {
@@ -442,21 +433,9 @@ async fn start_tx_gossip(
     use ecochain_network::{Config, Keypair, PeerId, TxGossip};
     let allowed_ids: GossipAllowList =
         Arc::new(parking_lot::RwLock::new(allowed.iter().filter_map(|id| id.parse().ok()).collect()));
-    let gossip_port = args.port.checked_add(1).context("--port too large")?;
-    let peers = args
-        .bootnodes
-        .iter()
-        .filter_map(|addr| {
-            // Same host and peer id, the port after the consensus port.
-            let mut parts: Vec<String> = addr.split('/').map(str::to_string).collect();
-            let i = parts.iter().position(|p| p == "tcp")? + 1;
-            let port: u16 = parts.get(i)?.parse().ok()?;
-            parts[i] = port.checked_add(1)?.to_string();
-            parts.join("/").parse().ok()
-        })
-        .collect();
+    let peers = args.network.gossip_bootnodes().iter().filter_map(|addr| addr.parse().ok()).collect();
     let config = Config {
-        listen: format!("/ip4/{}/tcp/{gossip_port}", args.listen_ip).parse().context("gossip listen address")?,
+        listen: args.network.gossip_listen().map_err(anyhow::Error::msg)?.parse().context("gossip listen address")?,
         peers,
         keypair: Keypair::ed25519_from_bytes(node_key).context("node key")?,
         topic: format!("/ecochain/{}/tx/2", hex::encode(client.genesis_hash().0)),

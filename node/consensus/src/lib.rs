@@ -24,13 +24,15 @@ pub mod stream;
 pub use app::{stored_certificate, validator_set_at, SharedStatus, Status};
 pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
+/// Round timeouts, as the engine takes them.
+pub use malachitebft_app_channel::app::types::core::LinearTimeouts;
 
 use ecochain_client::{authoring::Proposer, Client, TransactionPool};
 use malachitebft_app_channel::{
     app::{
         config::{ConsensusConfig, DiscoveryConfig, NodeConfig, P2pConfig, ValuePayload, ValueSyncConfig},
         net::Multiaddr,
-        types::{core::LinearTimeouts, Keypair},
+        types::Keypair,
     },
     start_engine, ConsensusContext, EngineHandle, NetworkContext, RequestContext, SyncContext, WalContext,
 };
