@@ -22,16 +22,22 @@ fn filtered() -> sp_runtime::DispatchOutcome {
     Err(frame_system::Error::<Runtime>::CallFiltered.into())
 }
 
-#[test]
-fn a_paused_chain_refuses_balances_transfers_in_batch_batch_all_and_sudo_as() {
-    let chain = Chain::dev();
-    let g = chain.genesis_hash();
+/// A transfer to Charlie wrapped in `batch`, in `batch_all`, and in `sudo_as` (as Bob).
+fn wrapped_transfers() -> (RuntimeCall, RuntimeCall, RuntimeCall) {
     let batch = RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![transfer(Charlie, ECT)] });
     let batch_all = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![transfer(Charlie, ECT)] });
     let sudo_as = RuntimeCall::Sudo(pallet_sudo::Call::sudo_as {
         who: Bob.to_account_id().into(),
         call: Box::new(transfer(Charlie, ECT)),
     });
+    (batch, batch_all, sudo_as)
+}
+
+#[test]
+fn a_paused_chain_refuses_balances_transfers_in_batch_batch_all_and_sudo_as() {
+    let chain = Chain::dev();
+    let g = chain.genesis_hash();
+    let (batch, batch_all, sudo_as) = wrapped_transfers();
     // A batch nested in a batch is refused too.
     let nested = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![batch.clone()] });
     let xts = vec![
@@ -58,12 +64,7 @@ fn a_paused_chain_refuses_balances_transfers_in_batch_batch_all_and_sudo_as() {
 fn an_unpaused_chain_runs_the_same_wrapped_transfers() {
     let chain = Chain::dev();
     let g = chain.genesis_hash();
-    let batch = RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![transfer(Charlie, ECT)] });
-    let batch_all = RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![transfer(Charlie, ECT)] });
-    let sudo_as = RuntimeCall::Sudo(pallet_sudo::Call::sudo_as {
-        who: Bob.to_account_id().into(),
-        call: Box::new(transfer(Charlie, ECT)),
-    });
+    let (batch, batch_all, sudo_as) = wrapped_transfers();
     let xts = vec![sign(batch, Bob, 0, g), sign(batch_all, Bob, 1, g), sign(sudo_as, Alice, 0, g)];
     chain.ext().execute_with(|| {
         let charlie = Balances::free_balance(Charlie.to_account_id());
