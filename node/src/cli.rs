@@ -251,7 +251,7 @@ pub struct NetworkArgs {
     pub listen_ip: IpAddr,
     /// Peers to connect to: multiaddresses ending in /p2p/<peer id> (the
     /// consensus port; transaction gossip uses the port after it).
-    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',')]
+    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',', value_parser = parse_bootnode)]
     pub bootnodes: Vec<String>,
     /// A file of extra allowed peer ids (one base58 id per line, `#` comments),
     /// added to the on-chain node allow-list and the validators.
@@ -276,6 +276,17 @@ impl NetworkArgs {
     pub fn gossip_bootnodes(&self) -> Vec<String> {
         self.bootnodes.iter().filter_map(|addr| gossip_address(addr)).collect()
     }
+}
+
+/// A boot node address: a multiaddress with a TCP port, ending in `/p2p/<peer id>`.
+fn parse_bootnode(addr: &str) -> Result<String, String> {
+    let shape = "expected /ip4/<ip>/tcp/<port>/p2p/<peer id> (or /dns4/<host>/…)";
+    let (base, id) = addr.rsplit_once("/p2p/").ok_or_else(|| format!("`{addr}` names no peer id: {shape}"))?;
+    id.parse::<ecochain_network::PeerId>().map_err(|e| format!("`{id}` is not a peer id ({e}): {shape}"))?;
+    let mut parts = base.split('/');
+    let tcp = parts.position(|p| p == "tcp").and_then(|_| parts.next());
+    tcp.and_then(|port| port.parse::<u16>().ok()).ok_or_else(|| format!("`{addr}` has no TCP port: {shape}"))?;
+    Ok(addr.to_string())
 }
 
 /// The gossip address of a consensus address: its TCP port plus one.
@@ -553,7 +564,7 @@ mod tests {
             "--listen-ip",
             "127.0.0.1",
             "--bootnodes",
-            "/ip4/10.0.0.1/tcp/30333/p2p/12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr,/dns4/x/udp/1",
+            "/ip4/10.0.0.1/tcp/30333/p2p/12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr",
         ]);
         let net = &cli.run.network;
         assert_eq!(net.consensus_listen(), "/ip4/127.0.0.1/tcp/4000");
@@ -561,11 +572,23 @@ mod tests {
         assert_eq!(
             net.gossip_bootnodes(),
             vec!["/ip4/10.0.0.1/tcp/30334/p2p/12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr".to_string()],
-            "the gossip port is the next one; an address without a TCP port is skipped"
+            "the gossip port is the next one"
         );
         let top = Cli::parse_from(["ecochain", "--port", "65535"]);
         assert!(top.run.network.gossip_listen().is_err());
         assert_eq!(gossip_address("/ip4/1.2.3.4/tcp/65535"), None);
+        // Malformed boot nodes are refused with a reason, not ignored.
+        let id = "12D3KooWAvS6vkddvtQ3nGKtkDhMMjFPYHdSZW9gtTJhHVNRjnUr";
+        for bad in [
+            "junk".to_string(),
+            "/ip4/10.0.0.1/tcp/30333".to_string(),
+            "/ip4/10.0.0.1/tcp/30333/p2p/notapeer".to_string(),
+            format!("/ip4/10.0.0.1/udp/30333/p2p/{id}"),
+            format!("/ip4/10.0.0.1/tcp/99999/p2p/{id}"),
+        ] {
+            let err = Cli::try_parse_from(["ecochain", "--bootnodes", &bad]).expect_err(&bad).to_string();
+            assert!(err.contains("expected /ip4/"), "{bad}: {err}");
+        }
     }
 
     #[test]
