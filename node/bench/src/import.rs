@@ -306,7 +306,7 @@ fn import_once(dir: &Path, spec: &ChainSpec, blocks: &[StoredBlock], admit: bool
         let started = Instant::now();
         let parent = client.best_hash();
         for xt in blocks.iter().flat_map(|b| b.extrinsics.iter().skip(1)) {
-            let validity = client.validate_transaction(&parent, TransactionSource::External, xt)?;
+            let validity = client.runtime_api(parent).validate_transaction(TransactionSource::External, xt)?;
             anyhow::ensure!(validity.is_ok(), "a transfer is invalid at admission: {validity:?}");
         }
         started.elapsed().as_secs_f64()

@@ -29,11 +29,7 @@ use ecochain_runtime::{Block, BlockNumber, Header};
 use ecochain_storage::{CommitBlock, Database, State};
 use parking_lot::RwLock;
 use sp_core::H256;
-use sp_runtime::{
-    traits::BlakeTwo256,
-    transaction_validity::{TransactionSource, TransactionValidity},
-    Justifications,
-};
+use sp_runtime::{traits::BlakeTwo256, Justifications};
 use sp_state_machine::{Backend, IterArgs};
 use std::{path::Path, sync::Arc, time::Instant};
 use tokio::sync::broadcast;
@@ -311,11 +307,6 @@ impl Client {
         }
         let opaque = self.runtime_api(self.genesis_hash).metadata()?;
         Ok(self.metadata.get_or_init(|| opaque).clone())
-    }
-
-    /// Validate an encoded extrinsic against the state at `at`.
-    pub fn validate_transaction(&self, at: &H256, source: TransactionSource, xt: &[u8]) -> Result<TransactionValidity> {
-        self.runtime_api(*at).validate_transaction(source, xt)
     }
 
     /// Typed runtime API calls at block `at` (see [`runtime_api`]).

@@ -165,8 +165,11 @@ impl TransactionPool {
         }
         let best = self.client.best_header();
         let at = sp_runtime::traits::Header::hash(&best);
-        let validity =
-            self.client.validate_transaction(&at, source, &xt).map_err(|e| SubmitError::Verification(e.to_string()))?;
+        let validity = self
+            .client
+            .runtime_api(at)
+            .validate_transaction(source, &xt)
+            .map_err(|e| SubmitError::Verification(e.to_string()))?;
         match validity {
             Ok(validity) => Ok(NewTransaction {
                 hash,
@@ -311,7 +314,8 @@ impl TransactionPool {
         let results = candidates
             .into_iter()
             .filter_map(|(tx_hash, bytes)| {
-                let validity = self.client.validate_transaction(&hash, TransactionSource::External, &bytes).ok()?;
+                let validity =
+                    self.client.runtime_api(hash).validate_transaction(TransactionSource::External, &bytes).ok()?;
                 Some((tx_hash, validity))
             })
             .collect();

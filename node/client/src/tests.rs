@@ -6,6 +6,7 @@ use ecochain_executor::BlockBuilder;
 use ecochain_primitives::ECT;
 use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
+use sp_runtime::transaction_validity::TransactionSource;
 
 fn open(dir: &Path) -> Arc<Client> {
     Client::open(dir, &ecochain_storage::Config::default(), ChainSpec::development().expect("spec")).expect("open")
@@ -139,9 +140,13 @@ fn runtime_queries_answer() {
     let client = open(dir.path());
     let g = client.genesis_hash();
     assert!(!client.metadata().expect("metadata").is_empty());
-    let validity = client.validate_transaction(&g, TransactionSource::External, &transfer(0, g)).expect("validates");
+    let validity =
+        client.runtime_api(g).validate_transaction(TransactionSource::External, &transfer(0, g)).expect("validates");
     assert!(validity.is_ok());
-    let stale = client.validate_transaction(&g, TransactionSource::External, &transfer(0, H256::zero())).expect("runs");
+    let stale = client
+        .runtime_api(g)
+        .validate_transaction(TransactionSource::External, &transfer(0, H256::zero()))
+        .expect("runs");
     assert!(stale.is_err(), "signed for another genesis");
     let nonce: u32 = client.runtime_api(g).account_nonce(&Alice.to_account_id()).expect("nonce");
     assert_eq!(nonce, 0);
