@@ -77,6 +77,21 @@ impl Model {
         self.tokens.get(&id).cloned().ok_or_else(|| Error::<Test>::UnknownToken.into())
     }
 
+    /// The selected token and the caller, when the caller owns it and it is
+    /// not locked (the pallet's checks for burn, list and lock, in its order).
+    fn owned_unlocked(&self, caller: &Caller, sel: &TokenSel) -> Result<(TokenId, u64, TokenM), DispatchError> {
+        let id = self.pick(sel);
+        let who = self.caller(caller, id);
+        let t = self.token(id)?;
+        if t.owner != who {
+            return Err(Error::<Test>::NotOwner.into());
+        }
+        if t.locked {
+            return Err(Error::<Test>::TokenLocked.into());
+        }
+        Ok((id, who, t))
+    }
+
     /// Give `id` to `to`: its approval and listing go.
     fn move_token(&mut self, id: TokenId, to: u64) -> Outcome {
         if self.count_of(to) >= MAX_TOKENS as usize {
@@ -162,15 +177,7 @@ impl Model {
                 Ok(())
             }
             Op::Burn(ref caller, ref sel) => {
-                let id = self.pick(sel);
-                let who = self.caller(caller, id);
-                let t = self.token(id)?;
-                if t.owner != who {
-                    return err(Error::NotOwner);
-                }
-                if t.locked {
-                    return err(Error::TokenLocked);
-                }
+                let (id, _, _) = self.owned_unlocked(caller, sel)?;
                 self.tokens.remove(&id);
                 self.listings.remove(&id);
                 Ok(())
@@ -194,15 +201,7 @@ impl Model {
                 Ok(())
             }
             Op::List(ref caller, ref sel, price) => {
-                let id = self.pick(sel);
-                let who = self.caller(caller, id);
-                let t = self.token(id)?;
-                if t.owner != who {
-                    return err(Error::NotOwner);
-                }
-                if t.locked {
-                    return err(Error::TokenLocked);
-                }
+                let (id, who, t) = self.owned_unlocked(caller, sel)?;
                 if !t.verified {
                     return err(Error::CertificateRevoked);
                 }
@@ -247,15 +246,7 @@ impl Model {
                 Ok(())
             }
             Op::Lock(ref caller, ref sel) => {
-                let id = self.pick(sel);
-                let who = self.caller(caller, id);
-                let t = self.token(id)?;
-                if t.owner != who {
-                    return err(Error::NotOwner);
-                }
-                if t.locked {
-                    return err(Error::TokenLocked);
-                }
+                let (id, _, _) = self.owned_unlocked(caller, sel)?;
                 let t = self.tokens.get_mut(&id).expect("exists");
                 t.locked = true;
                 t.approved = None;
