@@ -43,7 +43,7 @@ pub enum RpcMethodsArg {
     Auto,
 }
 
-/// Transaction pool limits (`ecochain_txpool::Options`). Ready and future
+/// Transaction pool limits (`ecochain_txpool::Config`). Ready and future
 /// transactions are counted apart: a transaction ready on arrival is admitted
 /// whenever the ready budgets have room, however many future ones wait.
 #[derive(Debug, Clone, Args)]
@@ -79,8 +79,8 @@ pub struct PoolArgs {
 
 impl PoolArgs {
     /// The pool's options.
-    pub fn options(&self) -> ecochain_txpool::Options {
-        ecochain_txpool::Options {
+    pub fn config(&self) -> ecochain_txpool::Config {
+        ecochain_txpool::Config {
             max_ready_count: self.pool_limit,
             max_ready_bytes: self.pool_kbytes.saturating_mul(1024),
             max_future_count: self.pool_future_limit,
@@ -96,7 +96,7 @@ impl PoolArgs {
     }
 }
 
-/// The JSON-RPC server (`ecochain_rpc::RpcConfig`).
+/// The JSON-RPC server (`ecochain_rpc::Config`).
 #[derive(Debug, Clone, Args)]
 pub struct RpcArgs {
     /// JSON-RPC port (HTTP and WebSocket); 0 picks a free port.
@@ -160,9 +160,9 @@ impl RpcArgs {
 
     /// The server's configuration on a `dev` chain or not; `node_name` is
     /// what `system_name` answers.
-    pub fn config(&self, dev: bool, node_name: String) -> ecochain_rpc::RpcConfig {
+    pub fn config(&self, dev: bool, node_name: String) -> ecochain_rpc::Config {
         let ip = self.ip();
-        ecochain_rpc::RpcConfig {
+        ecochain_rpc::Config {
             addr: std::net::SocketAddr::new(ip, self.rpc_port),
             max_request_bytes: self.rpc_max_request_size.saturating_mul(1024 * 1024),
             max_response_bytes: self.rpc_max_response_size.saturating_mul(1024 * 1024),
@@ -485,11 +485,11 @@ mod tests {
     #[test]
     fn pool_defaults_are_the_pools_defaults() {
         let cli = Cli::parse_from(["ecochain"]);
-        assert_eq!(cli.run.pool.options(), ecochain_txpool::Options::default());
+        assert_eq!(cli.run.pool.config(), ecochain_txpool::Config::default());
     }
 
     #[test]
-    fn pool_flags_reach_the_options() {
+    fn pool_flags_reach_the_pool_config() {
         let cli = Cli::parse_from([
             "ecochain",
             "--pool-sender-limit",
@@ -499,7 +499,7 @@ mod tests {
             "--pool-kbytes",
             "2",
         ]);
-        let options = cli.run.pool.options();
+        let options = cli.run.pool.config();
         assert_eq!(options.max_per_sender_ready_count, 8);
         assert_eq!(options.future_ttl, std::time::Duration::from_secs(5));
         assert_eq!(options.max_ready_bytes, 2048);

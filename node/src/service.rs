@@ -25,7 +25,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         ecochain_storage::Config { pruning, pruning_explicit: args.pruning.is_some(), ..Default::default() };
     let client = Client::open(&db_path, &db_config, spec.clone())
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
-    let pool = TransactionPool::new(client.clone(), args.pool.options());
+    let pool = TransactionPool::new(client.clone(), args.pool.config());
 
     let metrics = if let Some(addr) = args.metrics.addr() {
         let metrics = Metrics::new().context("registering metrics")?;
@@ -50,7 +50,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
             "unsafe RPC methods are exposed on a public interface (--rpc-methods unsafe): anyone who reaches it may remove pool transactions"
         );
     }
-    let _consensus = if dev {
+    let mut consensus = if dev {
         let block_time = args.consensus.block_time();
         tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), block_time));
         None
@@ -59,7 +59,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     };
     start_journal(&chain_dir(&base, &spec), &pool).context("opening the transaction journal")?;
     let validator = args.consensus.validator || args.chain.dev;
-    if let (Some(m), Some((handle, gossip))) = (&metrics, &_consensus) {
+    if let (Some(m), Some((handle, gossip))) = (&metrics, &consensus) {
         let (m, status, gossip) = (m.clone(), handle.status.clone(), gossip.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(2));
@@ -75,7 +75,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
             }
         });
     }
-    let system: Arc<dyn ecochain_rpc::SystemInfo> = match &_consensus {
+    let system: Arc<dyn ecochain_rpc::SystemInfo> = match &consensus {
         Some((handle, gossip)) => Arc::new(NetworkSystemInfo {
             client: client.clone(),
             gossip: gossip.clone(),
@@ -88,7 +88,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         client: client.clone(),
         pool: pool.clone(),
         system,
-        consensus: _consensus
+        consensus: consensus
             .as_ref()
             .map(|(c, _)| Arc::new(ConsensusStatus(c.status.clone())) as Arc<dyn ecochain_rpc::ConsensusInfo>),
     };
@@ -101,11 +101,27 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         m.ready.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
-    shutdown_signal().await;
+    // Run until a signal, or until the consensus loop ends (it cannot go on
+    // without its finalized state: exiting lets a supervisor restart the node).
+    let app = consensus.as_mut().and_then(|(handle, _)| handle.app.take());
+    let app_ended = async move {
+        match app {
+            Some(task) => match task.await {
+                Ok(Ok(())) => anyhow::anyhow!("the consensus engine stopped"),
+                Ok(Err(e)) => anyhow::anyhow!("consensus failed: {e:#}"),
+                Err(e) => anyhow::anyhow!("the consensus task failed: {e}"),
+            },
+            None => std::future::pending().await,
+        }
+    };
+    let outcome = tokio::select! {
+        _ = shutdown_signal() => Ok(()),
+        e = app_ended => Err(e),
+    };
     tracing::info!(target: "node", "shutting down");
     let _ = rpc_handle.stop();
     client.database().flush().ok();
-    Ok(())
+    outcome
 }
 
 /// Largest transaction journal before it is rewritten with what is still pending.
@@ -289,7 +305,7 @@ async fn start_consensus(
         }
     }
     let listen = args.network.consensus_listen().parse().context("listen address")?;
-    let settings = ecochain_consensus::Settings {
+    let consensus_config = ecochain_consensus::Config {
         moniker: args.name.clone().unwrap_or_else(|| me.clone()),
         listen,
         peers,
@@ -302,12 +318,12 @@ async fn start_consensus(
     };
     let mut proposer =
         ecochain_client::authoring::Proposer::new(client.clone(), pool.clone(), args.consensus.block_time() / 2);
-    if let Some(key) = &settings.validator_key {
+    if let Some(key) = &consensus_config.validator_key {
         proposer = proposer.with_author(sp_core::Pair::public(key).0);
     }
     let proposer = Arc::new(proposer);
     let (gossip, gossip_allowed) = start_tx_gossip(args, &client, &pool, node_key, &allowed).await?;
-    let handle = ecochain_consensus::start(client.clone(), pool, proposer, settings)
+    let handle = ecochain_consensus::start(client.clone(), pool, proposer, consensus_config)
         .await
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
     // Both networks follow the on-chain allow-list without a restart, read once

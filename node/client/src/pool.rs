@@ -5,7 +5,7 @@
 
 use crate::{extrinsic_hash, Client};
 use ecochain_runtime::{decode::decode_extrinsic, UncheckedExtrinsic};
-use ecochain_txpool::{NewTransaction, Options, Pool, PoolError, PoolStatus, ReadyIter, SubmitOutcome, TxStatus};
+use ecochain_txpool::{Config, NewTransaction, Pool, PoolError, PoolStatus, ReadyIter, SubmitOutcome, TxStatus};
 use futures::{stream::BoxStream, StreamExt};
 use sp_core::H256;
 use sp_runtime::transaction_validity::{TransactionSource, TransactionValidityError};
@@ -85,12 +85,12 @@ fn sender_of(xt: &UncheckedExtrinsic) -> Option<Vec<u8>> {
 }
 
 impl TransactionPool {
-    /// A pool over `client` with `options`. It follows every block the client
+    /// A pool over `client` with `config`. It follows every block the client
     /// commits (see [`TransactionPool::on_block`]).
-    pub fn new(client: Arc<Client>, options: Options) -> Arc<Self> {
+    pub fn new(client: Arc<Client>, config: Config) -> Arc<Self> {
         let pool = Arc::new(Self {
             client: client.clone(),
-            pool: Pool::new(options),
+            pool: Pool::new(config),
             ready: tokio::sync::Notify::new(),
             broadcast: Default::default(),
             last_ready: Default::default(),

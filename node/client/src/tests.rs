@@ -196,7 +196,7 @@ fn one_flooding_sender_leaves_room_for_others() {
     let client = open(dir.path());
     let genesis = client.genesis_hash();
     // A pool that lets one sender hold more than a block can take.
-    let options = ecochain_txpool::Options {
+    let options = ecochain_txpool::Config {
         max_per_sender_ready_count: 128,
         max_per_sender_ready_bytes: 16 * 1024 * 1024,
         ..Default::default()

@@ -13,6 +13,7 @@
 //! - Decided blocks are served to syncing peers with their certificates.
 
 use crate::{
+    block::{check_extends, check_header, check_timestamp, BlockError},
     codec::{decode_certificate, encode_certificate},
     context::{Address, BlockHash, BlockValue, EcoContext, Height, ProposalPart, ValidatorSet},
     signing::EcoSigner,
@@ -50,8 +51,6 @@ use std::{
 const MAX_PENDING: usize = 8;
 /// Most blocks served in one sync response.
 const MAX_SYNC_BATCH: u64 = 16;
-/// How far a proposed timestamp may be ahead of the local clock.
-const MAX_DRIFT_MS: u64 = 30_000;
 
 /// What `consensus_status` reports.
 #[derive(Clone, Debug, Default)]
@@ -242,24 +241,30 @@ impl App {
         status.validators = validators.validators().iter().map(|v| v.address.0).collect();
     }
 
-    /// Run until the engine closes the channel.
+    /// Run until the engine closes the channel. Every request is answered
+    /// here or in its handler, also on error (see [`App::handle`]); only a node
+    /// that cannot read its own finalized state stops the loop.
     pub async fn run(mut self, mut channels: Channels<EcoContext>) -> eyre::Result<()> {
         while let Some(msg) = channels.consensus.recv().await {
-            if let Err(e) = self.handle(msg, &channels).await {
-                tracing::error!(target: "consensus", error = %e, "handling a consensus message failed");
-            }
+            self.handle(msg, &channels).await?;
         }
         tracing::warn!(target: "consensus", "consensus engine stopped");
         Ok(())
     }
 
+    /// Answer one engine request. On error the answer is the one that keeps
+    /// the engine safe and live:
+    /// - `GetValue` without a block to offer drops its reply: the engine
+    ///   treats it as a proposer that is down (the round's propose timeout
+    ///   passes and validators prevote nil);
+    /// - `Decided` whose block cannot be committed replies, and the
+    ///   `Finalized` that follows restarts the height (value sync brings the
+    ///   block);
+    /// - `ConsensusReady` retries reading the finalized state, then stops.
     async fn handle(&mut self, msg: AppMsg<EcoContext>, channels: &Channels<EcoContext>) -> eyre::Result<()> {
         match msg {
             AppMsg::ConsensusReady { reply } => {
-                let finalized = self.client.finalized_header();
-                let validators = validator_set_at(&self.client, &finalized.hash())?;
-                let height = u64::from(finalized.number) + 1;
-                self.enter_height(height, validators.clone());
+                let (height, validators) = self.ready().await?;
                 tracing::info!(target: "consensus", height, validators = validators.validators().len(), "consensus ready");
                 let _ = reply.send((Height(height), self.params(validators)));
             }
@@ -291,8 +296,15 @@ impl App {
                 let _ = reply_value.send(values);
             }
             AppMsg::GetValue { height, round, timeout, reply } => {
-                let value = self.get_value(height, round, timeout, channels).await?;
-                let _ = reply.send(value);
+                match self.get_value(height, round, timeout, channels).await {
+                    Ok(value) => {
+                        let _ = reply.send(value);
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: "consensus", height = height.0, round = round.as_i64(), error = %e, "no block to propose; the round's propose timeout applies");
+                        drop(reply);
+                    }
+                }
             }
             AppMsg::ExtendVote { reply, .. } => {
                 let _ = reply.send(None);
@@ -314,7 +326,9 @@ impl App {
                 let _ = reply.send(value);
             }
             AppMsg::Decided { certificate, reply, .. } => {
-                self.commit(&certificate).await?;
+                if let Err(e) = self.commit(&certificate).await {
+                    tracing::error!(target: "consensus", height = certificate.height.0, error = %e, "decided block not committed; the height restarts and sync brings it");
+                }
                 let _ = reply.send(());
             }
             AppMsg::Finalized { certificate, reply, .. } => {
@@ -330,6 +344,28 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// The height to start at and its validators, from the finalized state;
+    /// retried a few times (a busy disk), then an error that stops the loop.
+    async fn ready(&mut self) -> eyre::Result<(u64, ValidatorSet)> {
+        let mut attempt = 0;
+        loop {
+            let finalized = self.client.finalized_header();
+            match validator_set_at(&self.client, &finalized.hash()) {
+                Ok(validators) => {
+                    let height = u64::from(finalized.number) + 1;
+                    self.enter_height(height, validators.clone());
+                    return Ok((height, validators));
+                }
+                Err(e) if attempt < 5 => {
+                    attempt += 1;
+                    tracing::warn!(target: "consensus", error = %e, attempt, "cannot read the validator set; retrying");
+                    tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                }
+                Err(e) => return Err(e.wrap_err("reading the validator set of the finalized block")),
+            }
+        }
     }
 
     async fn get_value(
@@ -498,30 +534,27 @@ impl App {
             return None;
         }
         let Init { height, round, pol_round, proposer, block_hash, .. } = p.init;
-        let (header, extrinsics) = match decode_block(&p.data) {
-            Some(block) => block,
-            None => {
-                tracing::warn!(target: "consensus", height = height.0, %proposer, "proposal does not decode as a block");
+        let Some((header, extrinsics)) = decode_block(&p.data) else {
+            tracing::warn!(target: "consensus", height = height.0, %proposer, reason = %BlockError::NotABlock, "proposal refused");
+            return None;
+        };
+        if let Some(c) = self.candidates.get(&block_hash) {
+            if header.hash().0 == block_hash.0 {
+                return Some(ProposedValue { round, valid_round: pol_round, ..c.proposed_value() });
+            }
+        }
+        let best = self.client.best_header();
+        let (validity, changes) = match check_header(&header, block_hash, proposer, (best.number, best.hash())) {
+            // A block that is not the signed one is no candidate at all.
+            Err(reason @ BlockError::HashMismatch { .. }) => {
+                tracing::warn!(target: "consensus", height = height.0, %proposer, %reason, "proposal refused");
                 return None;
             }
-        };
-        if header.hash().0 != block_hash.0 {
-            tracing::warn!(target: "consensus", height = height.0, "proposal parts do not hash to the proposed block");
-            return None;
-        }
-        if let Some(c) = self.candidates.get(&block_hash) {
-            return Some(ProposedValue { round, valid_round: pol_round, ..c.proposed_value() });
-        }
-        // The header must name its proposer as author (the runtime's liveness record).
-        let author = header.digest.logs.iter().find_map(|item| match item.as_pre_runtime() {
-            Some((id, data)) if id == ecochain_primitives::CONSENSUS_ENGINE_ID => Some(data.to_vec()),
-            _ => None,
-        });
-        let (validity, changes) = if author.as_deref() != Some(&proposer.0[..]) {
-            tracing::warn!(target: "consensus", height = height.0, %proposer, "block does not name its proposer as author");
-            (Validity::Invalid, None)
-        } else {
-            self.execute(&header, &extrinsics, true).await
+            Err(reason) => {
+                tracing::warn!(target: "consensus", height = height.0, %proposer, %reason, "invalid proposal");
+                (Validity::Invalid, None)
+            }
+            Ok(()) => self.execute(&header, &extrinsics, Some(now_ms())).await,
         };
         let candidate =
             Candidate { height: height.0, round, pol_round, proposer, header, extrinsics, changes, validity };
@@ -531,32 +564,25 @@ impl App {
         Some(value)
     }
 
-    /// Execute a block on its parent state; `check_time` also checks its
-    /// timestamp against the local clock.
+    /// Execute a block on its parent state; with `now` (ms), also check its
+    /// timestamp against that clock.
     async fn execute(
         &self,
         header: &Header,
         extrinsics: &[Vec<u8>],
-        check_time: bool,
+        now: Option<u64>,
     ) -> (Validity, Option<sp_state_machine::StorageChanges<sp_runtime::traits::BlakeTwo256>>) {
         let best = self.client.best_header();
-        if header.parent_hash != best.hash() || header.number != best.number + 1 {
-            tracing::warn!(target: "consensus", number = header.number, "block does not extend our best block");
+        if let Err(reason) = check_extends(header, (best.number, best.hash())) {
+            tracing::warn!(target: "consensus", %reason, "invalid block");
             return (Validity::Invalid, None);
         }
         let client = self.client.clone();
         let (header, extrinsics) = (header.clone(), extrinsics.to_vec());
         let outcome = tokio::task::spawn_blocking(move || -> Result<_, String> {
             let decoded = ecochain_runtime::decode::decode_extrinsics(&extrinsics).map_err(|e| e.to_string())?;
-            if check_time {
-                let ts = decoded.first().and_then(|xt| match &xt.function {
-                    ecochain_runtime::RuntimeCall::Timestamp(pallet_timestamp::Call::set { now }) => Some(*now),
-                    _ => None,
-                });
-                match ts {
-                    Some(ts) if ts <= now_ms() + MAX_DRIFT_MS => {}
-                    _ => return Err("timestamp missing or too far in the future".into()),
-                }
+            if let Some(now) = now {
+                check_timestamp(&decoded, now).map_err(|e| e.to_string())?;
             }
             let state = client.state_at(&header.parent_hash).map_err(|e| e.to_string())?;
             let block = ecochain_runtime::Block { header: header.clone(), extrinsics: decoded };
@@ -691,7 +717,7 @@ impl App {
             return SyncedValueOutcome::LocalTransientError;
         }
         // The certificate was checked by the engine; the block is executed here.
-        let (validity, changes) = self.execute(&header, &extrinsics, false).await;
+        let (validity, changes) = self.execute(&header, &extrinsics, None).await;
         let candidate = Candidate {
             height: height.0,
             round,

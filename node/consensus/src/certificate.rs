@@ -90,7 +90,10 @@ mod tests {
         context::{BlockHash, Height, Proposal, Signature},
         signing::proposal_bytes,
     };
-    use malachitebft_app_channel::app::types::core::{ExtendedCommitSignature, Round};
+    use malachitebft_app_channel::app::types::core::{
+        ExtendedCommitSignature, Round, ThresholdParams, VoteExtensionPolicy,
+    };
+    use malachitebft_signing::VerifierExt;
     use sp_core::{ed25519, Pair};
 
     const GENESIS: [u8; 32] = [7; 32];
@@ -235,8 +238,21 @@ mod tests {
                 Err(CertificateError::OtherBlock { height: NUMBER, value: H256([8; 32]) }),
             ),
         ];
+        // On value sync, Malachite checks a synced block's certificate itself
+        // (its `VerifierExt` over our verifier): it must refuse the same ones.
+        let verifier = crate::signing::EcoVerifier::new(GENESIS);
+        let ctx = EcoContext { genesis: GENESIS };
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         for (case, c, expected) in table {
             assert_eq!(check(&c), expected, "{case}");
+            let synced = runtime.block_on(verifier.verify_extended_commit_certificate(
+                &ctx,
+                &c,
+                &set(),
+                ThresholdParams::default(),
+                VoteExtensionPolicy::Disabled,
+            ));
+            assert_eq!(synced.is_ok(), expected.is_ok(), "{case}, on sync: {synced:?}");
         }
     }
 

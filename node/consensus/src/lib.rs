@@ -6,14 +6,17 @@
 //! the validators' ed25519 consensus keys; [`codec`] encodes everything the
 //! engine sends and writes to its write-ahead log; [`app`] is the application
 //! loop that proposes blocks built from the pool, verifies proposals by
-//! executing them (after [`stream`] reassembled and checked them, bounded),
-//! executing them, and commits decided blocks with their commit certificate.
+//! executing them (after [`stream`] reassembled and checked them, bounded, and
+//! [`block`] checked their header and timestamp), and commits decided blocks
+//! with their commit certificate ([`certificate`] checks one as pure code).
+//! The checks are pure and take time as an argument; [`app`] only does IO.
 //!
 //! Malachite brings the libp2p network (gossipsub), the WAL and value sync.
 //! Peers are limited to the configured persistent peers
 //! (`persistent_peers_only`): others are disconnected once identified.
 
 pub mod app;
+pub mod block;
 pub mod certificate;
 pub mod codec;
 pub mod context;
@@ -40,7 +43,7 @@ use sp_core::{ed25519, Pair};
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 /// How this node takes part in consensus.
-pub struct Settings {
+pub struct Config {
     /// Name in logs and metrics.
     pub moniker: String,
     /// libp2p listen address of the consensus network.
@@ -89,6 +92,24 @@ pub fn peer_id_of_public(key: [u8; 32]) -> eyre::Result<String> {
     Ok(libp2p_identity::PublicKey::from(public).to_peer_id().to_string())
 }
 
+/// The engine's consensus and value-sync configuration: listen on `listen`,
+/// talk only to `peers` (no discovery), blocks travel as proposal parts.
+/// Public so that tests can run a peer speaking exactly the node's protocol.
+pub fn engine_config(listen: Multiaddr, peers: Vec<Multiaddr>) -> (ConsensusConfig, ValueSyncConfig) {
+    let consensus = ConsensusConfig {
+        p2p: P2pConfig {
+            listen_addr: listen,
+            persistent_peers: peers,
+            persistent_peers_only: true,
+            discovery: DiscoveryConfig { enabled: false, ..Default::default() },
+            ..Default::default()
+        },
+        value_payload: ValuePayload::ProposalAndParts,
+        ..Default::default()
+    };
+    (consensus, ValueSyncConfig { batch_size: 4, ..Default::default() })
+}
+
 struct EngineConfig {
     moniker: String,
     consensus: ConsensusConfig,
@@ -123,6 +144,9 @@ pub struct Handle {
     pub engine: EngineHandle,
     /// The consensus network's peers, following the allow-list.
     pub peers: Arc<peers::PeerSet>,
+    /// The application loop; it ends only when the engine stops or the node
+    /// cannot read its own finalized state (the node should then exit).
+    pub app: Option<tokio::task::JoinHandle<eyre::Result<()>>>,
 }
 
 /// Start the engine and the application loop.
@@ -130,32 +154,21 @@ pub async fn start(
     client: Arc<Client>,
     pool: Arc<TransactionPool>,
     proposer: Arc<Proposer>,
-    settings: Settings,
+    config: Config,
 ) -> eyre::Result<Handle> {
     let genesis = client.genesis_hash().0;
     let ctx = EcoContext { genesis };
-    let keypair = Keypair::ed25519_from_bytes(settings.node_key)?;
+    let keypair = Keypair::ed25519_from_bytes(config.node_key)?;
     let peer_id = keypair.public().to_peer_id().to_string();
-    let signer = settings.validator_key.map(|k| Arc::new(signing::EcoSigner::new(k, genesis)));
-    let address = match &settings.validator_key {
+    let signer = config.validator_key.map(|k| Arc::new(signing::EcoSigner::new(k, genesis)));
+    let address = match &config.validator_key {
         Some(k) => context::Address(k.public().0),
-        None => context::Address(settings.node_key),
+        None => context::Address(config.node_key),
     };
-    let consensus = ConsensusConfig {
-        p2p: P2pConfig {
-            listen_addr: settings.listen.clone(),
-            persistent_peers: settings.peers.clone(),
-            persistent_peers_only: true,
-            discovery: DiscoveryConfig { enabled: false, ..Default::default() },
-            ..Default::default()
-        },
-        value_payload: ValuePayload::ProposalAndParts,
-        ..Default::default()
-    };
-    let value_sync = ValueSyncConfig { batch_size: 4, ..Default::default() };
-    let config = EngineConfig { moniker: settings.moniker.clone(), consensus, value_sync };
+    let (consensus, value_sync) = engine_config(config.listen.clone(), config.peers.clone());
+    let engine_config = EngineConfig { moniker: config.moniker.clone(), consensus, value_sync };
     let identity = malachitebft_engine::network::NetworkIdentity::new(
-        settings.moniker.clone(),
+        config.moniker.clone(),
         keypair,
         signer.as_ref().map(|s| s.address().to_string()),
     );
@@ -164,11 +177,11 @@ pub async fn start(
         Some(s) => ConsensusContext::new_validator(address, verifier, Box::new(SignerRef(s.clone()))),
         None => ConsensusContext::new_full_node(address, verifier),
     };
-    std::fs::create_dir_all(&settings.wal_dir)?;
+    std::fs::create_dir_all(&config.wal_dir)?;
     let (channels, engine) = start_engine(
         ctx.clone(),
-        config,
-        WalContext::new(settings.wal_dir.join("consensus.wal"), codec::EcoCodec),
+        engine_config,
+        WalContext::new(config.wal_dir.join("consensus.wal"), codec::EcoCodec),
         NetworkContext::new(identity, codec::EcoCodec),
         consensus_ctx,
         SyncContext::new(codec::EcoCodec),
@@ -177,7 +190,7 @@ pub async fn start(
     .await?;
     let status: SharedStatus = Default::default();
     track_votes(channels.events.subscribe(), status.clone());
-    let peers = Arc::new(peers::PeerSet::new(channels.net_requests.clone(), &settings.peers, peer_id.clone()));
+    let peers = Arc::new(peers::PeerSet::new(channels.net_requests.clone(), &config.peers, peer_id.clone()));
     let app = app::App::new(
         ctx,
         client,
@@ -185,19 +198,15 @@ pub async fn start(
         proposer,
         signer,
         app::AppConfig {
-            timeouts: settings.timeouts,
-            target_block_time: settings.target_block_time,
-            heartbeat: settings.heartbeat,
+            timeouts: config.timeouts,
+            target_block_time: config.target_block_time,
+            heartbeat: config.heartbeat,
         },
         status.clone(),
     )?;
-    tokio::spawn(async move {
-        if let Err(e) = app.run(channels).await {
-            tracing::error!(target: "consensus", error = %e, "consensus application loop failed");
-        }
-    });
-    tracing::info!(target: "consensus", %peer_id, listen = %settings.listen, validator = settings.validator_key.is_some(), "consensus started");
-    Ok(Handle { status, peer_id, engine, peers })
+    let app = tokio::spawn(app.run(channels));
+    tracing::info!(target: "consensus", %peer_id, listen = %config.listen, validator = config.validator_key.is_some(), "consensus started");
+    Ok(Handle { status, peer_id, engine, peers, app: Some(app) })
 }
 
 /// Follow the engine's events to know which validators were heard from in

@@ -57,7 +57,7 @@ pub enum RpcMethods {
 
 /// Server configuration.
 #[derive(Clone, Debug)]
-pub struct RpcConfig {
+pub struct Config {
     /// Listening address (HTTP and WebSocket share it).
     pub addr: SocketAddr,
     /// Largest request body or WebSocket message, in bytes.
@@ -95,7 +95,7 @@ pub struct RpcConfig {
     pub call_counter: Option<prometheus::IntCounterVec>,
 }
 
-impl Default for RpcConfig {
+impl Default for Config {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 9944)),
@@ -138,7 +138,7 @@ pub(crate) struct Ctx {
     pub(crate) pool: Arc<TransactionPool>,
     pub(crate) consensus: Option<Arc<dyn ConsensusInfo>>,
     pub(crate) system: Arc<dyn SystemInfo>,
-    pub(crate) config: RpcConfig,
+    pub(crate) config: Config,
     /// Best block number when the module was built (`system_syncState.startingBlock`).
     pub(crate) starting_block: u32,
     /// Threads for database reads and runtime calls (see [`workers`]).
@@ -214,7 +214,7 @@ pub(crate) fn alias(module: &mut RpcModule<()>, alias: &'static str, existing: &
 /// Every method of the node, aliases included, plus `rpc_methods`.
 ///
 /// Fails only if the worker threads cannot be started.
-pub fn rpc_module(deps: RpcDeps, config: RpcConfig) -> std::io::Result<RpcModule<()>> {
+pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()>> {
     let starting_block = deps.client.best_header().number;
     let workers = workers::Workers::start(config.workers)?;
     let ctx = Arc::new(Ctx {

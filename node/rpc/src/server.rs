@@ -7,7 +7,7 @@
 
 use crate::{
     error::{rate_limited, Error, Result},
-    RpcConfig,
+    Config,
 };
 use hyper::{header, header::HeaderValue, Method};
 use jsonrpsee::{
@@ -241,7 +241,7 @@ pub(crate) fn cors_layer(origins: Option<&[String]>) -> Result<CorsLayer> {
 
 /// Serves `module` over HTTP and WebSocket on `config.addr` until the returned
 /// handle is stopped (or dropped). Returns the bound address (useful with port 0).
-pub async fn start(config: RpcConfig, module: RpcModule<()>) -> Result<(SocketAddr, ServerHandle)> {
+pub async fn start(config: Config, module: RpcModule<()>) -> Result<(SocketAddr, ServerHandle)> {
     let listener =
         tokio::net::TcpListener::bind(config.addr).await.map_err(|source| Error::Bind { addr: config.addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.addr, source })?;

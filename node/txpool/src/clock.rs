@@ -1,5 +1,5 @@
 //! Where the pool reads the time: ban expiry and the expiry of future transactions
-//! ([`crate::Options::future_ttl`]) are the only time-dependent decisions, and tests drive them
+//! ([`crate::Config::future_ttl`]) are the only time-dependent decisions, and tests drive them
 //! with a [`ManualClock`] instead of sleeping.
 
 use parking_lot::Mutex;

@@ -8,14 +8,14 @@
 //! - a transaction is ready iff each tag it requires was provided on chain or is provided by a
 //!   ready transaction (tags provided on chain are remembered for `recent_blocks` blocks;
 //!   forgetting one never demotes a ready transaction);
-//! - a future transaction remembers when it last became future (for [`Options::future_ttl`]), a
+//! - a future transaction remembers when it last became future (for [`Config::future_ttl`]), a
 //!   ready one does not;
 //! - the usage counters, global and per sender, for each queue, equal the sums over the entries.
 //!
 //! # Limits
 //!
 //! Ready and future transactions have separate budgets, globally and per sender
-//! ([`Options`]). A newcomer only needs room in the queue it enters, so a ready transaction is
+//! ([`Config`]). A newcomer only needs room in the queue it enters, so a ready transaction is
 //! never refused because its sender (or the pool) holds many future ones.
 //!
 //! - Per sender, when the newcomer's queue is full, the sender's transactions in that queue that
@@ -35,7 +35,7 @@
 //! operation ([`Graph::set_time`]), drives it, and turns what it reports (removed entries,
 //! readiness changes) into watcher notifications.
 
-use crate::{Options, PoolError, Queue, SenderStatus, Transaction, WaitingTransaction};
+use crate::{Config, PoolError, Queue, SenderStatus, Transaction, WaitingTransaction};
 use sp_core::H256;
 use sp_runtime::transaction_validity::TransactionTag;
 use std::{
@@ -96,7 +96,7 @@ fn queue(ready: bool) -> Queue {
 }
 
 /// Global limits (count, bytes) of a queue.
-fn global_limits(options: &Options, ready: bool) -> (usize, usize) {
+fn global_limits(options: &Config, ready: bool) -> (usize, usize) {
     if ready {
         (options.max_ready_count, options.max_ready_bytes)
     } else {
@@ -105,7 +105,7 @@ fn global_limits(options: &Options, ready: bool) -> (usize, usize) {
 }
 
 /// Per-sender limits (count, bytes) of a queue.
-fn sender_limits(options: &Options, ready: bool) -> (usize, usize) {
+fn sender_limits(options: &Config, ready: bool) -> (usize, usize) {
     if ready {
         (options.max_per_sender_ready_count, options.max_per_sender_ready_bytes)
     } else {
@@ -500,7 +500,7 @@ impl Graph {
         &self,
         tx: &Transaction,
         insertion: u64,
-        options: &Options,
+        options: &Config,
     ) -> Result<InsertPlan, PoolError> {
         if tx.provides.is_empty() {
             return Err(PoolError::NoTagsProvided);
@@ -770,7 +770,7 @@ impl Graph {
 
     /// The budgets over their limits now, in the order they are restored: senders touched since
     /// the last [`Graph::take_changes`] (only they can have grown), then the global ones.
-    fn overflows(&self, options: &Options, touched: &[Vec<u8>]) -> Vec<Overflow> {
+    fn overflows(&self, options: &Config, touched: &[Vec<u8>]) -> Vec<Overflow> {
         let mut out = Vec::new();
         for sender in touched {
             let Some(usage) = self.senders.get(sender) else { continue };
@@ -814,7 +814,7 @@ impl Graph {
     /// Evicts transactions, each with its dependents, until every budget holds (see the module
     /// documentation). `protected` and what it depends on are spared: a victim never has a spared
     /// dependent, since what the protected transaction depends on is spared too.
-    pub(crate) fn enforce_limits(&mut self, options: &Options, protected: Option<H256>) -> Vec<Entry> {
+    pub(crate) fn enforce_limits(&mut self, options: &Config, protected: Option<H256>) -> Vec<Entry> {
         // Only senders of transactions added or moved since the last `take_changes` can have
         // grown; sorted, so that evictions do not depend on hash map order.
         let mut touched: Vec<Vec<u8>> = Vec::new();

@@ -9,14 +9,14 @@
 //!    (`TaggedTransactionQueue_validate_transaction`). An error becomes [`Pool::reject`] (which
 //!    bans invalid ones); a [`ValidTransaction`] becomes [`Pool::submit`] or
 //!    [`Pool::submit_and_watch`].
-//! 2. The pool drops future transactions older than [`Options::future_ttl`], answers
+//! 2. The pool drops future transactions older than [`Config::future_ttl`], answers
 //!    [`PoolError::AlreadyImported`] for a transaction it holds (the caller may re-broadcast it),
 //!    checks bans and replacement (a transaction providing a tag another pooled transaction
 //!    provides replaces it only with a strictly higher priority), and refuses dependency cycles.
 //! 3. The transaction is *ready* when every tag it `requires` is provided by a ready transaction
 //!    or was provided on chain, *future* otherwise; it becomes ready when the missing tags appear,
 //!    and future again if they disappear (a removal, a retracted block).
-//! 4. Ready and future transactions have separate budgets, per sender and globally ([`Options`]):
+//! 4. Ready and future transactions have separate budgets, per sender and globally ([`Config`]):
 //!    a newcomer needs room only in the queue it enters, so a ready transaction is never refused
 //!    because of future ones. When a budget is full, the sender's transactions further from
 //!    inclusion (highest nonce first) make room, then globally the worst of the queue (lowest
@@ -78,7 +78,7 @@ use std::time::Duration;
 /// With the defaults the pool holds at most 8192 transactions and 20 MiB (ready and future
 /// together), a tenth of them future.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Options {
+pub struct Config {
     /// Most ready transactions in the pool. Default: 7373 (8192 minus the future share).
     pub max_ready_count: usize,
     /// Most encoded bytes of ready transactions in the pool. Default: 18 MiB (20 MiB minus the
@@ -118,7 +118,7 @@ pub struct Options {
     pub finality_timeout_blocks: u64,
 }
 
-impl Default for Options {
+impl Default for Config {
     fn default() -> Self {
         // The pool as a whole: 8192 transactions, 20 MiB; a tenth of it for future ones.
         let (total_count, total_bytes) = (8192, 20 * 1024 * 1024);
@@ -280,6 +280,6 @@ pub struct WaitingTransaction {
     pub missing: Vec<TransactionTag>,
     /// Pooled future transactions providing a tag it requires: it becomes ready after them.
     pub after: Vec<H256>,
-    /// Time left before it expires ([`Options::future_ttl`]) unless it becomes ready.
+    /// Time left before it expires ([`Config::future_ttl`]) unless it becomes ready.
     pub expires_in: Duration,
 }

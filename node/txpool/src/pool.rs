@@ -11,7 +11,7 @@ use crate::{
     clock::{Clock, SystemClock},
     graph::{Entry, Graph},
     watcher::{TxStatus, TxStatusStream, Watchers},
-    NewTransaction, Options, PoolError, PoolStatus, ReadyIter, Result, SenderStatus, SubmitOutcome, Transaction,
+    Config, NewTransaction, PoolError, PoolStatus, ReadyIter, Result, SenderStatus, SubmitOutcome, Transaction,
 };
 use futures::channel::mpsc;
 use parking_lot::Mutex;
@@ -32,7 +32,7 @@ pub struct Pool {
 }
 
 struct Shared {
-    options: Options,
+    options: Config,
     clock: Arc<dyn Clock>,
     state: Mutex<State>,
 }
@@ -54,19 +54,19 @@ impl State {
     /// Ends an operation: removals may have demoted ready transactions to future and additions
     /// promoted future ones, so evicts what exceeds the limits, sparing `protected`, then tells
     /// watchers about readiness changes.
-    fn settle(&mut self, options: &Options, protected: Option<H256>) {
+    fn settle(&mut self, options: &Config, protected: Option<H256>) {
         self.enforce_limits(options, protected);
         self.flush_changes();
     }
 
     /// Evicts what exceeds the limits (not banned), sparing `protected` and what it depends on.
-    fn enforce_limits(&mut self, options: &Options, protected: Option<H256>) {
+    fn enforce_limits(&mut self, options: &Config, protected: Option<H256>) {
         let evicted = self.graph.enforce_limits(options, protected);
         self.removed(evicted, &TxStatus::Dropped);
     }
 
-    /// Drops the transactions that stayed future for [`Options::future_ttl`] (not banned).
-    fn expire_future(&mut self, options: &Options) {
+    /// Drops the transactions that stayed future for [`Config::future_ttl`] (not banned).
+    fn expire_future(&mut self, options: &Config) {
         let expired: Vec<Entry> =
             self.graph.expired(options.future_ttl).iter().filter_map(|hash| self.graph.remove(hash)).collect();
         if !expired.is_empty() {
@@ -93,12 +93,12 @@ impl State {
 
 impl Pool {
     /// An empty pool with these limits, on the system clock.
-    pub fn new(options: Options) -> Self {
+    pub fn new(options: Config) -> Self {
         Self::with_clock(options, Arc::new(SystemClock))
     }
 
     /// An empty pool reading the time (for ban and future expiry) from `clock`.
-    pub fn with_clock(options: Options, clock: Arc<dyn Clock>) -> Self {
+    pub fn with_clock(options: Config, clock: Arc<dyn Clock>) -> Self {
         let state = State {
             graph: Graph::new(clock.now()),
             bans: Bans::new(options.ban_capacity, options.ban_time),
@@ -109,18 +109,18 @@ impl Pool {
     }
 
     /// The pool's limits.
-    pub fn options(&self) -> &Options {
+    pub fn options(&self) -> &Config {
         &self.shared.options
     }
 
     /// Adds a transaction the runtime declared valid.
     ///
-    /// First drops the future transactions older than [`Options::future_ttl`]. Replaces the
+    /// First drops the future transactions older than [`Config::future_ttl`]. Replaces the
     /// pooled transactions providing one of its tags if its priority is higher than all of theirs
     /// (they are reported [`TxStatus::Usurped`]). The transaction needs room in the queue it
     /// enters only: a transaction ready on arrival is admitted whenever the ready budgets have
     /// room, whatever the future queue holds. If a budget is full, transactions further from
-    /// inclusion make room (reported [`TxStatus::Dropped`], not banned); see [`Options`]. If the
+    /// inclusion make room (reported [`TxStatus::Dropped`], not banned); see [`Config`]. If the
     /// transaction fills a gap, the future transactions behind it become ready, and those beyond
     /// the ready budgets are dropped, the furthest (highest nonce) first.
     ///
@@ -210,7 +210,7 @@ impl Pool {
     /// become ready and other pooled transactions providing those tags are removed as invalid.
     /// Transactions whose longevity ended are removed as invalid too; neither is banned (a
     /// retraction may make them valid again). Future transactions older than
-    /// [`Options::future_ttl`] are dropped. The node re-validates the rest next
+    /// [`Config::future_ttl`] are dropped. The node re-validates the rest next
     /// ([`Pool::revalidation_candidates`]).
     pub fn prune_included(
         &self,
@@ -292,7 +292,7 @@ impl Pool {
     }
 
     /// Transactions to re-validate after a block: those not validated at the latest block, least
-    /// recently validated first, at most [`Options::revalidation_batch`].
+    /// recently validated first, at most [`Config::revalidation_batch`].
     pub fn revalidation_candidates(&self) -> Vec<(H256, Vec<u8>)> {
         let state = self.shared.state.lock();
         let mut candidates: Vec<&Entry> =
@@ -384,7 +384,7 @@ impl Pool {
         removed
     }
 
-    /// Bans these hashes for [`Options::ban_time`]; pooled ones stay pooled.
+    /// Bans these hashes for [`Config::ban_time`]; pooled ones stay pooled.
     pub fn ban(&self, hashes: &[H256]) {
         let now = self.shared.clock.now();
         let mut state = self.shared.state.lock();

@@ -93,13 +93,13 @@ impl Tx {
     }
 }
 
-fn pool(options: Options) -> (Pool, Arc<ManualClock>) {
+fn pool(options: Config) -> (Pool, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new());
     (Pool::with_clock(options, clock.clone()), clock)
 }
 
 fn default_pool() -> Pool {
-    pool(Options::default()).0
+    pool(Config::default()).0
 }
 
 fn submit(pool: &Pool, tx: &Tx) -> Result<SubmitOutcome> {
@@ -270,7 +270,7 @@ fn replacing_a_parent_keeps_its_dependents_ready() {
 
 #[test]
 fn full_pool_evicts_the_worst_or_refuses_the_newcomer() {
-    let options = Options { max_ready_count: 3, ..Options::default() };
+    let options = Config { max_ready_count: 3, ..Config::default() };
     let (pool, _) = pool(options);
     let low = signed(1, 0).priority(1);
     let mut low_stream = watch(&pool, &low);
@@ -293,7 +293,7 @@ fn full_pool_evicts_the_worst_or_refuses_the_newcomer() {
 
 #[test]
 fn byte_limit_evicts_enough_transactions() {
-    let options = Options { max_ready_bytes: 300, ..Options::default() };
+    let options = Config { max_ready_bytes: 300, ..Config::default() };
     let (pool, _) = pool(options);
     for who in 1..=3 {
         submit(&pool, &signed(who, 0).priority(u64::from(who))).expect("accepted");
@@ -308,7 +308,7 @@ fn byte_limit_evicts_enough_transactions() {
 
 #[test]
 fn ready_and_future_queues_have_separate_budgets() {
-    let options = Options { max_ready_count: 1, max_future_count: 1, ..Options::default() };
+    let options = Config { max_ready_count: 1, max_future_count: 1, ..Config::default() };
     let (pool, _) = pool(options);
     let future = signed(1, 5).priority(100);
     submit(&pool, &future).expect("accepted");
@@ -325,7 +325,7 @@ fn ready_and_future_queues_have_separate_budgets() {
 
 #[test]
 fn future_queue_has_its_own_limit() {
-    let options = Options { max_future_count: 2, ..Options::default() };
+    let options = Config { max_future_count: 2, ..Config::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 1).priority(5)).expect("accepted");
     submit(&pool, &signed(2, 1).priority(6)).expect("accepted");
@@ -339,7 +339,7 @@ fn future_queue_has_its_own_limit() {
 
 #[test]
 fn evicting_a_transaction_drops_its_dependents() {
-    let options = Options { max_ready_count: 3, ..Options::default() };
+    let options = Config { max_ready_count: 3, ..Config::default() };
     let (pool, _) = pool(options);
     let parent = signed(1, 0).priority(1);
     let child = signed(1, 1).priority(50);
@@ -354,7 +354,7 @@ fn evicting_a_transaction_drops_its_dependents() {
 
 #[test]
 fn newcomer_is_dropped_rather_than_its_own_parent_evicted() {
-    let options = Options { max_ready_count: 2, ..Options::default() };
+    let options = Config { max_ready_count: 2, ..Config::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 0).priority(1)).expect("accepted");
     submit(&pool, &signed(2, 0).priority(50)).expect("accepted");
@@ -365,7 +365,7 @@ fn newcomer_is_dropped_rather_than_its_own_parent_evicted() {
 
 #[test]
 fn per_sender_limits_refuse_with_a_clear_error() {
-    let options = Options { max_per_sender_ready_count: 2, max_per_sender_ready_bytes: 250, ..Options::default() };
+    let options = Config { max_per_sender_ready_count: 2, max_per_sender_ready_bytes: 250, ..Config::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 0)).expect("accepted");
     submit(&pool, &signed(1, 1)).expect("accepted");
@@ -376,7 +376,7 @@ fn per_sender_limits_refuse_with_a_clear_error() {
     // Replacing one of its own transactions frees its quota.
     assert_eq!(submit(&pool, &signed(1, 1).variant(1).priority(11)), Ok(SubmitOutcome::Ready));
     // Bytes: 100 + 160 > 250.
-    let (pool, _) = self::pool(Options { max_per_sender_ready_bytes: 250, ..Options::default() });
+    let (pool, _) = self::pool(Config { max_per_sender_ready_bytes: 250, ..Config::default() });
     submit(&pool, &signed(1, 0)).expect("accepted");
     assert!(matches!(submit(&pool, &signed(1, 1).size(160)), Err(PoolError::SenderLimitReached { .. })));
     // Other senders are not affected.
@@ -394,7 +394,7 @@ fn status_of(pool: &Pool, who: u8) -> SenderStatus {
 fn gap_filling_transaction_is_admitted_over_a_full_future_quota() {
     // The incident: nonce 0 was lost with a killed validator; nonces 1..=64 wait as future.
     let pool = default_pool();
-    let limit = Options::default().max_per_sender_future_count;
+    let limit = Config::default().max_per_sender_future_count;
     assert_eq!(limit, 64);
     let mut furthest_stream = None;
     for nonce in 1..=64 {
@@ -433,7 +433,7 @@ fn gap_filling_transaction_is_admitted_over_a_full_future_quota() {
 
 #[test]
 fn a_closer_future_transaction_displaces_the_furthest() {
-    let options = Options { max_per_sender_future_count: 3, ..Options::default() };
+    let options = Config { max_per_sender_future_count: 3, ..Config::default() };
     let (pool, _) = pool(options);
     for nonce in [3, 4, 5] {
         assert_eq!(submit(&pool, &signed(1, nonce)), Ok(SubmitOutcome::Future));
@@ -455,7 +455,7 @@ fn a_closer_future_transaction_displaces_the_furthest() {
 #[test]
 fn highest_nonce_goes_first_whatever_the_tag_bytes() {
     // 257 is [1, 1, 0, ...] little-endian and 255 is [255, 0, ...]: byte-wise, 255 is greater.
-    let options = Options { max_per_sender_future_count: 2, ..Options::default() };
+    let options = Config { max_per_sender_future_count: 2, ..Config::default() };
     let (pool, _) = pool(options);
     submit(&pool, &signed(1, 257)).expect("accepted");
     submit(&pool, &signed(1, 255)).expect("accepted");
@@ -466,7 +466,7 @@ fn highest_nonce_goes_first_whatever_the_tag_bytes() {
 
 #[test]
 fn a_promoted_chain_does_not_push_out_transactions_that_were_ready() {
-    let options = Options { max_ready_count: 3, ..Options::default() };
+    let options = Config { max_ready_count: 3, ..Config::default() };
     let (pool, _) = pool(options);
     // Two low-priority ready transactions of other senders, two high-priority future ones.
     for who in [2, 3] {
@@ -486,7 +486,7 @@ fn a_promoted_chain_does_not_push_out_transactions_that_were_ready() {
 
 #[test]
 fn ready_transaction_is_admitted_while_the_future_queue_is_full() {
-    let options = Options { max_future_count: 4, max_per_sender_future_count: 4, ..Options::default() };
+    let options = Config { max_future_count: 4, max_per_sender_future_count: 4, ..Config::default() };
     let (pool, _) = pool(options);
     for nonce in 1..=4 {
         submit(&pool, &signed(1, nonce).priority(100)).expect("accepted");
@@ -501,7 +501,7 @@ fn ready_transaction_is_admitted_while_the_future_queue_is_full() {
 
 #[test]
 fn future_transactions_expire_after_the_ttl_and_are_not_banned() {
-    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(60), ..Options::default() });
+    let (pool, clock) = pool(Config { future_ttl: Duration::from_secs(60), ..Config::default() });
     let waiting = signed(1, 5);
     let mut stream = watch(&pool, &waiting);
     clock.advance(Duration::from_secs(40));
@@ -531,7 +531,7 @@ fn future_transactions_expire_after_the_ttl_and_are_not_banned() {
 
 #[test]
 fn ready_transactions_do_not_expire_and_the_ttl_counts_from_demotion() {
-    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(60), ..Options::default() });
+    let (pool, clock) = pool(Config { future_ttl: Duration::from_secs(60), ..Config::default() });
     let (parent, child) = (signed(1, 0), signed(1, 1));
     let mut child_stream = watch(&pool, &child);
     clock.advance(Duration::from_secs(50));
@@ -575,7 +575,7 @@ fn already_pooled_transaction_is_told_apart() {
 
 #[test]
 fn sender_status_shows_what_each_future_transaction_waits_for() {
-    let (pool, clock) = pool(Options { future_ttl: Duration::from_secs(100), ..Options::default() });
+    let (pool, clock) = pool(Config { future_ttl: Duration::from_secs(100), ..Config::default() });
     for nonce in [0, 1, 5] {
         submit(&pool, &signed(1, nonce)).expect("accepted");
     }
@@ -616,7 +616,7 @@ fn sender_status_shows_what_each_future_transaction_waits_for() {
 
 #[test]
 fn rejected_invalid_transactions_are_banned_until_the_ban_expires() {
-    let (pool, clock) = pool(Options { ban_time: Duration::from_secs(60), ..Options::default() });
+    let (pool, clock) = pool(Config { ban_time: Duration::from_secs(60), ..Config::default() });
     let tx = signed(1, 0);
     let err = pool.reject(tx.hash(), InvalidTransaction::Payment.into());
     assert_eq!(err, PoolError::InvalidTransaction(InvalidTransaction::Payment));
@@ -720,7 +720,7 @@ fn retracted_block_notifies_and_allows_resubmission() {
 
 #[test]
 fn transactions_dropped_after_a_retraction_are_not_banned() {
-    let options = Options { max_future_count: 1, ..Options::default() };
+    let options = Config { max_future_count: 1, ..Config::default() };
     let (pool, _) = pool(options);
     let chain: Vec<Tx> = (0..3).map(|nonce| signed(1, nonce)).collect();
     for tx in &chain {
@@ -833,7 +833,7 @@ fn remove_invalid_notifies_and_bans() {
 
 #[test]
 fn watchers_do_not_leak() {
-    let options = Options { finality_timeout_blocks: 2, ..Options::default() };
+    let options = Config { finality_timeout_blocks: 2, ..Config::default() };
     let (pool, _) = pool(options);
     // Unknown transaction: closed at once, nothing kept.
     let mut unknown = pool.watch(H256::repeat_byte(0xaa));
@@ -933,7 +933,7 @@ proptest! {
 
     #[test]
     fn random_operations_keep_bounds_and_order(ops in prop::collection::vec(op(), 1..80)) {
-        let options = Options {
+        let options = Config {
             max_ready_count: 7,
             max_ready_bytes: 1000,
             max_future_count: 3,
@@ -943,7 +943,7 @@ proptest! {
             max_per_sender_future_count: 2,
             max_per_sender_future_bytes: 400,
             recent_blocks: 1000,
-            ..Options::default()
+            ..Config::default()
         };
         let (pool, _) = pool(options.clone());
         let mut number = 0;
@@ -1116,7 +1116,7 @@ proptest! {
 
     #[test]
     fn no_sender_is_locked_out_and_limits_hold(ops in prop::collection::vec(model_op(), 1..120)) {
-        let options = Options {
+        let options = Config {
             max_ready_count: 6,
             max_ready_bytes: 250,
             max_future_count: 5,
@@ -1128,7 +1128,7 @@ proptest! {
             future_ttl: TTL,
             ban_time: Duration::from_secs(24 * 3600),
             recent_blocks: 1000,
-            ..Options::default()
+            ..Config::default()
         };
         let (pool, clock) = pool(options.clone());
         let mut model = Model::default();
