@@ -2,232 +2,12 @@
 //! the `local` chain) and full nodes on loopback, with faults injected.
 //! Safety is checked by comparing block hashes at every height.
 
-use crate::harness::*;
 use codec::Encode;
 use ecochain_primitives::ECT;
-use ecochain_runtime::{signing::sign_immortal, RuntimeCall};
-use serde_json::Value;
-use sp_core::H256;
+use ecochain_runtime::RuntimeCall;
+use ecochain_testkit::*;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use std::{
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
-
-const VALIDATORS: [(Sr25519Keyring, Ed25519Keyring, &str); 4] = [
-    (Sr25519Keyring::Alice, Ed25519Keyring::Alice, "//Alice"),
-    (Sr25519Keyring::Bob, Ed25519Keyring::Bob, "//Bob"),
-    (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie, "//Charlie"),
-    (Sr25519Keyring::Dave, Ed25519Keyring::Dave, "//Dave"),
-];
-
-/// A free port whose successor is free too (consensus + transaction gossip).
-fn free_port_pair() -> u16 {
-    loop {
-        // `free_port` hands out ports in order: two in a row are adjacent when both are free.
-        let (p, q) = (free_port(), free_port());
-        if q == p + 1 {
-            return p;
-        }
-    }
-}
-
-/// One node's identity and ports.
-struct Member {
-    base: PathBuf,
-    p2p: u16,
-    rpc: u16,
-    peer_id: String,
-    key: Option<&'static str>,
-}
-
-/// A local network under test.
-pub struct Net {
-    _dir: tempfile::TempDir,
-    dir: PathBuf,
-    members: Vec<Member>,
-    pub nodes: Vec<Option<Node>>,
-    block_time_ms: u64,
-    extra: Vec<String>,
-}
-
-impl Net {
-    /// Four validators and `full` full nodes (allow-listed), not started.
-    fn new(full: usize, block_time_ms: u64) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().to_path_buf();
-        let mut members = Vec::new();
-        for (i, (_, ed, suri)) in VALIDATORS.iter().enumerate() {
-            members.push(Member {
-                base: path.join(format!("v{i}")),
-                p2p: free_port_pair(),
-                rpc: free_port(),
-                peer_id: ecochain_consensus::peer_id_of_public(ed.public().0).expect("peer id"),
-                key: Some(suri),
-            });
-        }
-        for i in 0..full {
-            members.push(Self::full_member(&path, &format!("f{i}"), [i as u8 + 1; 32]));
-        }
-        let net = Self {
-            _dir: dir,
-            dir: path,
-            nodes: members.iter().map(|_| None).collect(),
-            members,
-            block_time_ms,
-            extra: Vec::new(),
-        };
-        net.write_allowlist();
-        net
-    }
-
-    fn full_member(dir: &std::path::Path, name: &str, seed: [u8; 32]) -> Member {
-        let base = dir.join(name);
-        let network = base.join("chains/ecochain_local/network");
-        std::fs::create_dir_all(&network).expect("dir");
-        std::fs::write(network.join("node_key"), hex::encode(seed)).expect("node key");
-        Member {
-            base,
-            p2p: free_port_pair(),
-            rpc: free_port(),
-            peer_id: ecochain_consensus::peer_id_of(seed).expect("id"),
-            key: None,
-        }
-    }
-
-    fn write_allowlist(&self) {
-        let ids: Vec<&str> = self.members.iter().map(|m| m.peer_id.as_str()).collect();
-        std::fs::write(self.dir.join("allowlist"), ids.join("\n")).expect("allowlist");
-    }
-
-    fn with_extra(mut self, extra: &[&str]) -> Self {
-        self.extra = extra.iter().map(|s| s.to_string()).collect();
-        self
-    }
-
-    fn args(&self, i: usize) -> Vec<String> {
-        let m = &self.members[i];
-        let boot: Vec<String> = self
-            .members
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, o)| format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", o.p2p, o.peer_id))
-            .collect();
-        let mut args: Vec<String> = [
-            "--chain",
-            "local",
-            "--name",
-            &format!("n{i}"),
-            "--port",
-            &m.p2p.to_string(),
-            "--listen-ip",
-            "127.0.0.1",
-            "--block-time-ms",
-            &self.block_time_ms.to_string(),
-            "--max-round-timeout-ms",
-            "3000",
-            "--allowlist",
-            &self.dir.join("allowlist").display().to_string(),
-            "--bootnodes",
-            &boot.join(","),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        args.extend(self.extra.iter().cloned());
-        if let Some(suri) = m.key {
-            let key = m.base.join("consensus.key");
-            std::fs::create_dir_all(&m.base).expect("base");
-            std::fs::write(&key, suri).expect("key");
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("key mode");
-            }
-            args.extend(["--validator".to_string(), "--key".to_string(), key.display().to_string()]);
-        }
-        args
-    }
-
-    async fn start(&mut self, i: usize) {
-        let args = self.args(i);
-        let m = &self.members[i];
-        self.nodes[i] = Some(Node::spawn(&m.base, m.rpc, &args).await);
-    }
-
-    async fn start_all(&mut self) {
-        // Start without waiting in between: validators need each other to make progress.
-        let mut handles = Vec::new();
-        for i in 0..self.members.len() {
-            let args = self.args(i);
-            let (base, rpc) = (self.members[i].base.clone(), self.members[i].rpc);
-            handles.push(tokio::spawn(async move { Node::spawn(&base, rpc, &args).await }));
-        }
-        for (i, h) in handles.into_iter().enumerate() {
-            self.nodes[i] = Some(h.await.expect("node starts"));
-        }
-    }
-
-    fn node(&self, i: usize) -> &Node {
-        self.nodes[i].as_ref().expect("node is running")
-    }
-
-    fn running(&self) -> impl Iterator<Item = &Node> {
-        self.nodes.iter().flatten()
-    }
-
-    async fn wait_all(&self, h: u32, timeout: Duration) {
-        for node in self.running() {
-            node.wait_height(h, timeout).await;
-        }
-    }
-
-    async fn max_height(&self) -> u32 {
-        let mut max = 0;
-        for node in self.running() {
-            max = max.max(node.height().await);
-        }
-        max
-    }
-
-    /// What each node sees, for a failure message: best and finalized height,
-    /// consensus status, pool contents and the end of its log.
-    async fn report(&self) -> String {
-        let mut out = String::new();
-        for (i, node) in self.nodes.iter().enumerate() {
-            let Some(node) = node else {
-                out.push_str(&format!("\n--- node {i}: not running\n"));
-                continue;
-            };
-            let best = node.try_call("chain_getHeader", vec![]).await.map(|h| h["number"].clone());
-            let finalized = node.try_call("chain_getFinalizedHead", vec![]).await;
-            let consensus = node.try_call("consensus_status", vec![]).await;
-            let pool = node.try_call("txpool_inspect", vec![]).await;
-            out.push_str(&format!(
-                "\n--- node {i}: best {best:?}, finalized {finalized:?}\nconsensus {consensus:?}\npool {pool:?}\n{}\n",
-                node.log_tail()
-            ));
-        }
-        out
-    }
-
-    /// Every running node has the same hash at every height up to its best.
-    async fn assert_consistent(&self) {
-        let mut reference: Vec<H256> = Vec::new();
-        for node in self.running() {
-            let top = node.height().await;
-            for n in 1..=top {
-                let hash = hash_of(&node.call("chain_getBlockHash", vec![n.into()]).await);
-                match reference.get(n as usize - 1) {
-                    Some(r) => assert_eq!(*r, hash, "conflicting blocks at #{n}"),
-                    None => reference.push(hash),
-                }
-            }
-        }
-    }
-}
+use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_finalize_and_a_full_node_relays_transactions() {
@@ -318,26 +98,6 @@ async fn killed_validator_recovers_and_votes_again() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_node_off_the_allow_list_cannot_connect() {
-    let mut net = Net::new(0, 200);
-    net.start_all().await;
-    net.wait_all(3, Duration::from_secs(60)).await;
-    // An outsider with its own key, knowing every validator's address.
-    let outsider = Net::full_member(&net.dir, "outsider", [99; 32]);
-    let mut args = net.args(0);
-    // Replace the validator key and ports with the outsider's.
-    let key_at = args.iter().position(|a| a == "--validator").expect("validator args");
-    args.truncate(key_at);
-    let port_at = args.iter().position(|a| a == "--port").expect("port") + 1;
-    args[port_at] = outsider.p2p.to_string();
-    let node = Node::spawn(&outsider.base, outsider.rpc, &args).await;
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(node.height().await, 0, "an outsider learns no blocks");
-    let health = node.call("system_health", vec![]).await;
-    assert_eq!(health["peers"], 0, "{health}");
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn validators_vote_a_fifth_in_and_one_out() {
     let mut net = Net::new(0, 200);
     // Eve's node is allow-listed up front; it becomes a validator by vote.
@@ -355,25 +115,13 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     net.wait_all(2, Duration::from_secs(60)).await;
     let genesis = net.node(0).genesis_hash().await;
     let mut nonces = [0u32; 4];
-    let vote_in_all = |call: RuntimeCall, id: u32, nonces: &mut [u32; 4]| -> Vec<Vec<u8>> {
-        let mut xts = Vec::new();
-        let propose = RuntimeCall::Permissions(pallet_permissions::Call::propose { call: Box::new(call) });
-        xts.push(sign_immortal(propose, &VALIDATORS[0].0.pair(), nonces[0], genesis).encode());
-        nonces[0] += 1;
-        for v in 1..3 {
-            let vote = RuntimeCall::Permissions(pallet_permissions::Call::vote { id });
-            xts.push(sign_immortal(vote, &VALIDATORS[v].0.pair(), nonces[v], genesis).encode());
-            nonces[v] += 1;
-        }
-        xts
-    };
     // Add Eve (effective 10 blocks after enactment).
     let add = RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
         account: Sr25519Keyring::Eve.to_account_id(),
         consensus_key: Ed25519Keyring::Eve.public().0,
     });
     let mut hashes = Vec::new();
-    for xt in vote_in_all(add, 0, &mut nonces) {
+    for xt in by_majority(add, 0, &mut nonces, genesis) {
         hashes.push(net.node(0).submit(&xt).await);
     }
     let included = net.node(0).wait_included(&hashes, Duration::from_secs(40)).await;
@@ -387,7 +135,7 @@ async fn validators_vote_a_fifth_in_and_one_out() {
         account: Sr25519Keyring::Dave.to_account_id(),
     });
     let mut hashes = Vec::new();
-    for xt in vote_in_all(remove, 1, &mut nonces) {
+    for xt in by_majority(remove, 1, &mut nonces, genesis) {
         hashes.push(net.node(0).submit(&xt).await);
     }
     net.node(0).wait_included(&hashes, Duration::from_secs(40)).await;
@@ -408,15 +156,7 @@ async fn a_fresh_full_node_syncs_a_thousand_blocks() {
     let mut net = Net::new(1, 10);
     // Validators first; the full node joins late.
     let full = net.nodes.len() - 1;
-    let mut handles = Vec::new();
-    for i in 0..4 {
-        let args = net.args(i);
-        let (base, rpc) = (net.members[i].base.clone(), net.members[i].rpc);
-        handles.push(tokio::spawn(async move { Node::spawn(&base, rpc, &args).await }));
-    }
-    for (i, h) in handles.into_iter().enumerate() {
-        net.nodes[i] = Some(h.await.expect("starts"));
-    }
+    net.start_some(0..4).await;
     net.node(0).wait_height(1_000, Duration::from_secs(300)).await;
     let started = Instant::now();
     net.start(full).await;
@@ -488,134 +228,6 @@ async fn no_empty_blocks_until_the_heartbeat_and_certified_exports_import() {
 /// junk, nested-call and forged transactions (it ends up banned), hostile RPC
 /// calls and expensive queries, and a client opening as many subscriptions as
 /// it is allowed. Finality continues throughout and no node exits.
-#[tokio::test(flavor = "multi_thread")]
-async fn attacks_leave_finality_running() {
-    use crate::bad_input::{hex0x, nested_batch};
-    use jsonrpsee::core::client::SubscriptionClientT;
-    let attacker_key = ecochain_network::Keypair::ed25519_from_bytes([77u8; 32]).expect("key");
-    let attacker_id = attacker_key.public().to_peer_id();
-    let mut net = Net::new(0, 300);
-    // The attacker is an allow-listed partner.
-    let mut list = std::fs::read_to_string(net.dir.join("allowlist")).expect("allowlist");
-    list.push_str(&format!("\n{attacker_id}\n"));
-    std::fs::write(net.dir.join("allowlist"), list).expect("allowlist");
-    net.start_all().await;
-    net.wait_all(3, Duration::from_secs(60)).await;
-    let genesis = net.node(0).genesis_hash().await;
-
-    // 1. Gossip from an allow-listed peer: junk, a call nested 100,000 times, a forged signature.
-    let peers = net
-        .members
-        .iter()
-        .map(|m| format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", m.p2p + 1, m.peer_id).parse().expect("addr"))
-        .collect();
-    let (attacker, _rx) = ecochain_network::TxGossip::start(
-        ecochain_network::Config {
-            listen: "/ip4/127.0.0.1/tcp/0".parse().expect("addr"),
-            peers,
-            keypair: attacker_key,
-            topic: format!("/ecochain/{}/tx/2", hex::encode(genesis.0)),
-            max_tx_bytes: 4 * 1024 * 1024,
-        },
-        Arc::new(|_| true),
-    )
-    .await
-    .expect("attacker starts");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while attacker.peers().len() < 4 {
-        assert!(Instant::now() < deadline, "the attacker connects as an allow-listed peer");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut forged = transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, ECT, 0, genesis);
-    forged[40] ^= 1;
-    let before = net.max_height().await;
-    for i in 0..(ecochain_network::MAX_STRIKES * 2) {
-        let bad = match i % 3 {
-            0 => nested_batch(100_000),
-            1 => vec![0xde, 0xad, 0xbe, 0xef, i as u8],
-            _ => forged.clone(),
-        };
-        attacker.publish(bad);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !attacker.peers().is_empty() {
-        assert!(Instant::now() < deadline, "the attacker is banned and disconnected: {:?}", attacker.peers());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    net.wait_all(before + 3, Duration::from_secs(30)).await;
-
-    // 2. Hostile RPC on a validator: a nested call through state_call, block execution.
-    let v0 = net.node(0);
-    let args = [vec![2u8], nested_batch(100_000), genesis.0.to_vec()].concat();
-    assert!(v0
-        .try_call("state_call", vec!["TaggedTransactionQueue_validate_transaction".into(), hex0x(&args)])
-        .await
-        .is_err());
-    assert!(v0.try_call("state_call", vec!["Core_execute_block".into(), hex0x(&args)]).await.is_err());
-
-    // 3. Expensive queries from many clients while the chain runs.
-    let h0 = net.max_height().await;
-    let url = v0.url.clone();
-    let first = format!("{:?}", hash_of(&v0.call("chain_getBlockHash", vec![1.into()]).await));
-    let mut hammers = Vec::new();
-    for _ in 0..8 {
-        let (url, first) = (url.clone(), first.clone());
-        hammers.push(tokio::spawn(async move {
-            let client = jsonrpsee::http_client::HttpClientBuilder::default().build(&url).expect("client");
-            let keys = vec![Value::String(format!("0x{}", hex::encode(sp_crypto_hashing::twox_128(b"System"))))];
-            for _ in 0..50 {
-                use jsonrpsee::core::client::ClientT;
-                let mut p = jsonrpsee::core::params::ArrayParams::new();
-                p.insert(keys.clone()).expect("p");
-                p.insert(first.clone()).expect("p");
-                let _: Result<Value, _> = client.request("state_queryStorage", p).await;
-                let mut p = jsonrpsee::core::params::ArrayParams::new();
-                p.insert("0x").expect("p");
-                p.insert(1000).expect("p");
-                let _: Result<Value, _> = client.request("state_getKeysPaged", p).await;
-            }
-        }));
-    }
-    // 4. Subscriptions on as many connections as one IP may open.
-    let ws = v0.ws_url();
-    let mut clients = Vec::new();
-    let mut subs = Vec::new();
-    let mut refused = 0;
-    for _ in 0..40 {
-        let Ok(client) = jsonrpsee::ws_client::WsClientBuilder::default().build(&ws).await else {
-            refused += 1;
-            continue;
-        };
-        for _ in 0..100 {
-            match client
-                .subscribe::<Value, _>("chain_subscribeNewHeads", jsonrpsee::rpc_params![], "chain_unsubscribeNewHeads")
-                .await
-            {
-                Ok(s) => subs.push(s),
-                Err(_) => refused += 1,
-            }
-        }
-        clients.push(client);
-    }
-    eprintln!("subscriptions open: {}, refused: {refused}", subs.len());
-    assert!(subs.len() <= 2048, "one IP holds at most its share: {}", subs.len());
-    assert!(refused > 0, "past the share, subscriptions and connections are refused");
-    for h in hammers {
-        h.await.expect("hammer");
-    }
-    net.wait_all(h0 + 5, Duration::from_secs(30)).await;
-    let rss = net.node(0).rss_kib().unwrap_or(0);
-    eprintln!("validator 0 RSS under attack: {} MiB", rss / 1024);
-    assert!(rss < 1024 * 1024, "memory stays bounded: {rss} KiB");
-    drop(subs);
-    drop(clients);
-    for node in net.nodes.iter_mut().flatten() {
-        assert!(node.is_running(), "no node exited");
-    }
-    net.assert_consistent().await;
-}
-
 /// The free ECT of `who` at the best block (the node answers a number or a string).
 async fn free_balance(node: &Node, who: Sr25519Keyring) -> u128 {
     let v = node.call("ect_balance", vec![who.to_account_id().to_string().into()]).await;

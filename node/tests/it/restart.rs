@@ -1,5 +1,5 @@
-use crate::harness::*;
 use ecochain_primitives::ECT;
+use ecochain_testkit::*;
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
 use std::time::Duration;
 

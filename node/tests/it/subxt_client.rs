@@ -2,8 +2,8 @@
 //! WebSocket: stock `SubstrateConfig`, dynamic API only (no codegen from a
 //! metadata file), Alice pays Bob 1 ECT and everything is read back.
 
-use crate::harness::Node;
 use ecochain_primitives::ECT;
+use ecochain_testkit::Node;
 use std::{fmt::Debug, future::Future, time::Duration};
 use subxt::{
     dynamic, ext::scale_decode::DecodeAsType, utils::AccountId32, OnlineClient, OnlineClientAtBlock, SubstrateConfig,

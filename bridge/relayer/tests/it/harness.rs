@@ -14,85 +14,19 @@ use ecochain_relayer::{
     keys::evm_dev_key,
 };
 use ecochain_runtime::{AccountId, RuntimeCall};
+pub use ecochain_testkit::{free_port, free_ports, wait_for, workspace_bin, Node, Proc};
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use std::{
     io::{BufRead, BufReader, Write},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Stdio},
+    time::Duration,
 };
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A binary of this workspace built next to the test executable.
-fn workspace_bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let bin = dir.join(name);
-    assert!(
-        bin.exists(),
-        "{} not built: run `cargo build -p ecochain-node` (cargo test --workspace does)",
-        bin.display()
-    );
-    bin
-}
-
-/// A free loopback port below the ephemeral range.
-pub fn free_port() -> u16 {
-    free_ports(1)
-}
-
-/// `n` consecutive free loopback ports below the ephemeral range; returns the
-/// first. Reserved from this process's counter, so no later call hands them out.
-pub fn free_ports(n: u16) -> u16 {
-    use std::sync::atomic::{AtomicU16, Ordering};
-    static NEXT: AtomicU16 = AtomicU16::new(0);
-    let start = (std::process::id() % 1_000) as u16 * 12;
-    loop {
-        let base = 20_000 + (start + NEXT.fetch_add(n, Ordering::Relaxed)) % 12_000;
-        if base + n <= 32_000 && (base..base + n).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok()) {
-            return base;
-        }
-    }
-}
-
-/// A child process killed (SIGKILL) when dropped.
-pub struct Proc(Option<Child>);
-
-impl Proc {
-    /// Kill -9 and reap.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Poll `check` every 200 ms until it returns `Some`, or panic after `timeout`.
-pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// anvil mining a block every second; `finalized` = latest - 2.
@@ -120,26 +54,13 @@ pub fn start_anvil(dir: &Path) -> (Proc, String) {
             let _ = writeln!(log, "{line}");
         }
     });
-    (Proc(Some(child)), url)
+    (Proc::new(child), url)
 }
 
 /// A dev node with 200 ms blocks.
-pub async fn start_node(dir: &Path) -> (Proc, String) {
-    let port = free_port();
-    let log = std::fs::File::create(dir.join("node.log")).expect("node log");
-    let child = Command::new(workspace_bin("ecochain"))
-        .args(["--dev", "--block-time-ms", "200", "--base-path"])
-        .arg(dir.join("node"))
-        .args(["--rpc-port", &port.to_string(), "--prometheus-port", &free_port().to_string()])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("spawn ecochain");
-    let proc = Proc(Some(child));
-    let url = format!("http://127.0.0.1:{port}");
-    wait_for("the node's RPC", Duration::from_secs(60), || async { ChainClient::connect(&url).await.ok().map(|_| ()) })
-        .await;
-    (proc, url)
+pub async fn start_node(dir: &Path) -> Node {
+    let args = ["--dev", "--block-time-ms", "200"].map(String::from);
+    Node::spawn(&dir.join("node"), free_port(), &args).await
 }
 
 /// Four validators (Alice, Bob, Charlie, Dave) and a full node started by
@@ -196,8 +117,8 @@ pub struct Env {
     pub _anvil: Proc,
     /// EVM RPC url.
     pub evm_url: String,
-    /// The dev node.
-    pub _node: Proc,
+    /// The dev node, when used.
+    pub _node: Option<Node>,
     /// Chain RPC url.
     pub chain_url: String,
     /// The 4-validator network, when used.
@@ -252,12 +173,13 @@ impl Env {
         let (anvil, evm_url) = start_anvil(dir.path());
         let (node, testnet, chain_url) = match kind {
             ChainKind::Dev => {
-                let (node, url) = start_node(dir.path()).await;
-                (node, None, url)
+                let node = start_node(dir.path()).await;
+                let url = node.url.clone();
+                (Some(node), None, url)
             }
             ChainKind::Local => {
                 let (net, url) = Testnet::start(dir.path());
-                (Proc(None), Some(net), url)
+                (None, Some(net), url)
             }
         };
         let chain = ChainClient::connect(&chain_url).await.expect("chain");
@@ -480,7 +402,7 @@ pub fn start_relayer(config: &Path) -> Proc {
         .stderr(log)
         .spawn()
         .expect("spawn relayer");
-    Proc(Some(child))
+    Proc::new(child)
 }
 
 /// `ecochain-relayer audit --settled --config <config>`: (exit code, stdout).
