@@ -105,14 +105,11 @@ pub(crate) fn quote_big_integers(json: &str) -> String {
     out
 }
 
-/// Object keys whose byte-array values are text (names, symbols, benefits …).
+/// Object keys whose byte-array values are text (names, symbols, metadata …).
 const TEXT_KEYS: &[&str] = &[
     "name",
     "symbol",
     "levelName",
-    "benefits",
-    "achievements",
-    "badges",
     "certificateType",
     "gemType",
     "metadata",
@@ -125,6 +122,10 @@ const TEXT_KEYS: &[&str] = &[
     "methodology",
     "location",
 ];
+
+/// Object keys whose values are lists of texts (`Vec<Vec<u8>>`): an empty
+/// list stays a list.
+const TEXT_LIST_KEYS: &[&str] = &["benefits", "achievements"];
 
 /// A JSON array of byte values as text: UTF-8 when it is, `0x` hex otherwise.
 pub(crate) fn bytes_as_text(value: &Value) -> Option<Value> {
@@ -142,16 +143,22 @@ pub(crate) fn byte_lists_as_text(value: &Value) -> Option<Value> {
     items.iter().map(bytes_as_text).collect::<Option<Vec<_>>>().map(Value::Array)
 }
 
-/// Renders, recursively, the byte-array values of [`TEXT_KEYS`] as strings.
+/// Renders, recursively, the byte-array values of [`TEXT_KEYS`] as strings
+/// and those of [`TEXT_LIST_KEYS`] as lists of strings.
 pub(crate) fn render_text_fields(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, field) in map.iter_mut() {
-                if TEXT_KEYS.contains(&key.as_str()) {
-                    if let Some(text) = bytes_as_text(field).or_else(|| byte_lists_as_text(field)) {
-                        *field = text;
-                        continue;
-                    }
+                let text = if TEXT_KEYS.contains(&key.as_str()) {
+                    bytes_as_text(field)
+                } else if TEXT_LIST_KEYS.contains(&key.as_str()) {
+                    byte_lists_as_text(field)
+                } else {
+                    None
+                };
+                if let Some(text) = text {
+                    *field = text;
+                    continue;
                 }
                 render_text_fields(field);
             }

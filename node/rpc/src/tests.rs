@@ -33,6 +33,8 @@ use sp_keyring::Sr25519Keyring::{Alice, Bob};
 use sp_runtime::{traits::Header as _, Digest, Justifications};
 use std::time::{Duration, Instant};
 
+mod tokens;
+
 // ---------------------------------------------------------------- helpers
 
 #[test]
@@ -96,6 +98,9 @@ fn text_fields_become_strings() {
         "decimals": 18,
         "benefits": [[102, 101, 101], [255]],
         "nested": [{"symbol": [69, 83, 84], "amounts": [1, 2]}],
+        "achievements": [],
+        "badges": [0, 1, 2],
+        "metadata": [],
     });
     render_text_fields(&mut value);
     assert_eq!(
@@ -105,7 +110,11 @@ fn text_fields_become_strings() {
             "decimals": 18,
             "benefits": ["fee", "0xff"],
             "nested": [{"symbol": "EST", "amounts": [1, 2]}],
-        })
+            "achievements": [],
+            "badges": [0, 1, 2],
+            "metadata": "",
+        }),
+        "an empty list of texts stays a list; level ids are numbers, not text"
     );
 }
 
@@ -306,6 +315,9 @@ const EXPECTED_METHODS: &[&str] = &[
     "egm_benefits",
     "ecosystem_balance",
     "ecosystem_stats",
+    "ccr_retirements",
+    "bridge_status",
+    "bridge_transfer",
 ];
 
 fn author_block(client: &Client, xts: Vec<Vec<u8>>, now: u64) -> H256 {
@@ -343,8 +355,8 @@ async fn next_within<T: serde::de::DeserializeOwned>(sub: &mut Subscription<T>) 
         .expect("notification parses")
 }
 
-fn start_config(rate: u32) -> RpcConfig {
-    RpcConfig {
+fn start_config(rate: u32) -> Config {
+    Config {
         addr: "127.0.0.1:0".parse().expect("addr"),
         rate_limit_per_ip_per_sec: rate,
         node_name: "ecochain-test".into(),
@@ -547,7 +559,7 @@ async fn node_serves_substrate_clients() {
     // The commit pruned the pool: what block 2 included is no longer pending.
     assert_eq!(pool.status().ready, 0, "included transactions left the pool");
     // Unsafe methods are served when asked for.
-    let unsafe_config = RpcConfig { methods: RpcMethods::Unsafe, ..start_config(0) };
+    let unsafe_config = Config { methods: RpcMethods::Unsafe, ..start_config(0) };
     let module = rpc_module(deps.clone(), unsafe_config).expect("workers start");
     let fourth = transfer(3, genesis);
     pool.submit(fourth.clone()).expect("pooled");
