@@ -20,8 +20,9 @@ pub fn commit_final(client: &Client, built: BuiltBlock, started: Instant) -> any
     Ok(hash)
 }
 
-/// Ready transactions from which the dev sealer stops waiting for more: about a
-/// full block (the weight limit fits 774 transfers).
+/// Ready transactions from which the dev sealer stops waiting for more: a
+/// large part of a block (how many transfers a block holds is derived in
+/// `runtime/src/weights.rs` and checked by `runtime/tests/it/block.rs`).
 const BACKLOG: usize = 512;
 
 /// The dev sealer: a block as soon as transactions are ready (at most one per

@@ -3,10 +3,11 @@
 //! Not produced by the benchmarking CLI (there is no wasm runtime to benchmark
 //! here). Each weight is the storage accesses a call makes, counted from the
 //! code (worst case, including the role lookup, the ECT pause flag and the two
-//! `pallet-balances` accounts a purchase touches), priced at `T::DbWeight`
-//! (RocksDB: 25 µs read, 100 µs write), plus a compute allowance of 20 µs per
-//! call for hashing, encoding and the event, which is an over-estimate of
-//! measured native execution (~2-5 µs). The proof size is the sum of the
+//! `pallet-balances` accounts a purchase touches), priced at `T::DbWeight` (set
+//! by the runtime from this node's measured trie read and write: `DB_READ_NS`
+//! and `DB_WRITE_NS` in `runtime/src/lib.rs`), plus a compute allowance of 20
+//! µs per call for hashing, encoding and the event, which is an over-estimate
+//! of measured native execution (~2-5 µs). The proof size is the sum of the
 //! maximum encoded sizes of the entries read, rounded up.
 
 use core::marker::PhantomData;

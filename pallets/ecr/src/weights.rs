@@ -2,13 +2,14 @@
 //!
 //! Not produced by the benchmarking CLI (there is no wasm runtime to benchmark
 //! here). Each weight is the storage accesses a call makes, counted from the
-//! code (worst case), priced at `T::DbWeight` (RocksDB: 25 µs read, 100 µs
-//! write), plus a compute allowance of 20 µs per call for hashing, encoding and
-//! the event. Proof sizes come from the max encoded length of the items read:
-//! a certificate (bounded by `MaxCertificateTypeLen` and `MaxMetadataLen`) and
-//! an owner index (8 bytes per id, up to `MaxTokensPerOwner`), whose linear
-//! scan on removal is covered by the compute allowance at the bounds in use
-//! (a few hundred ids).
+//! code (worst case), priced at `T::DbWeight` (set by the runtime from this
+//! node's measured trie read and write: `DB_READ_NS` and `DB_WRITE_NS` in
+//! `runtime/src/lib.rs`), plus a compute allowance of 20 µs per call for
+//! hashing, encoding and the event. Proof sizes come from the max encoded
+//! length of the items read: a certificate (bounded by `MaxCertificateTypeLen`
+//! and `MaxMetadataLen`) and an owner index (8 bytes per id, up to
+//! `MaxTokensPerOwner`), whose linear scan on removal is covered by the compute
+//! allowance at the bounds in use (a few hundred ids).
 
 use crate::{CertificateOf, Config};
 use codec::MaxEncodedLen;

@@ -2,9 +2,11 @@
 //!
 //! Not produced by the benchmarking CLI (there is no wasm runtime to benchmark
 //! here). Each weight is the storage accesses a call makes, counted from the
-//! code (worst case), priced at `T::DbWeight` (RocksDB: 25 µs read, 100 µs
-//! write), plus a compute allowance of 20 µs per call for hashing, encoding,
-//! the ladder scan and the events, which over-estimates native execution.
+//! code (worst case), priced at `T::DbWeight` (set by the runtime from this
+//! node's measured trie read and write: `DB_READ_NS` and `DB_WRITE_NS` in
+//! `runtime/src/lib.rs`), plus a compute allowance of 20 µs per call for
+//! hashing, encoding, the ladder scan and the events, which over-estimates
+//! native execution.
 //!
 //! Proof sizes assume the runtime's bounds (at most 16 levels of 16 benefits,
 //! 64-byte names, 32 achievements per account): a score record encodes to at

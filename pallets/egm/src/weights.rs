@@ -3,11 +3,12 @@
 //! Not produced by the benchmarking CLI (there is no wasm runtime to benchmark
 //! here). Each weight is the storage accesses a call makes, counted from the
 //! code (worst case, including the role lookup of the permissions pallet),
-//! priced at `T::DbWeight` (RocksDB: 25 µs read, 100 µs write), plus a compute
-//! allowance of 20 µs per call for hashing, encoding and events, which is an
-//! over-estimate of measured native execution (~2-5 µs). Proof sizes are
-//! generous bounds on the encoded items read (an owner index of up to a few
-//! hundred gem ids dominates).
+//! priced at `T::DbWeight` (set by the runtime from this node's measured trie
+//! read and write: `DB_READ_NS` and `DB_WRITE_NS` in `runtime/src/lib.rs`),
+//! plus a compute allowance of 20 µs per call for hashing, encoding and events,
+//! which is an over-estimate of measured native execution (~2-5 µs). Proof
+//! sizes are generous bounds on the encoded items read (an owner index of up to
+//! a few hundred gem ids dominates).
 
 use core::marker::PhantomData;
 use frame_support::{

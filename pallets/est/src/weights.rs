@@ -4,11 +4,12 @@
 //! here). Each weight is the storage accesses a call makes, counted from the
 //! code (worst case, including `pallet-balances` account and hold reads and
 //! writes and ECT's pause flag, max supply and issuance), priced at
-//! `T::DbWeight` (RocksDB: 25 µs read, 100 µs write), plus a compute allowance
-//! of 20 µs per call for hashing, encoding and the event, which is an
-//! over-estimate of measured native execution (~2-5 µs). Proof sizes are the
-//! encoded sizes of the items touched; the account's position index counts at
-//! `MaxPositionsPerAccount` ids of 8 bytes.
+//! `T::DbWeight` (set by the runtime from this node's measured trie read and
+//! write: `DB_READ_NS` and `DB_WRITE_NS` in `runtime/src/lib.rs`), plus a
+//! compute allowance of 20 µs per call for hashing, encoding and the event,
+//! which is an over-estimate of measured native execution (~2-5 µs). Proof
+//! sizes are the encoded sizes of the items touched; the account's position
+//! index counts at `MaxPositionsPerAccount` ids of 8 bytes.
 
 use core::marker::PhantomData;
 use frame_support::{
