@@ -210,7 +210,12 @@ sp_api::impl_runtime_apis! {
         }
 
         fn inherent_extrinsics(data: sp_inherents::InherentData) -> Vec<<Block as BlockT>::Extrinsic> {
+            // In the v4 bare format (`new_bare_legacy`), which every decoder
+            // reads (api-sidecar 18 refuses v5 bare); the runtime accepts both.
             data.create_extrinsics()
+                .into_iter()
+                .map(|xt| crate::UncheckedExtrinsic::new_bare_legacy(xt.function))
+                .collect()
         }
 
         fn check_inherents(

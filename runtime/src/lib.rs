@@ -22,6 +22,7 @@ extern crate alloc;
 mod apis;
 pub mod decode;
 pub mod genesis;
+pub mod identity;
 pub mod sigcache;
 pub mod signing;
 pub mod weights;
@@ -55,7 +56,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     authoring_version: 1,
     // 101: weights measured for this node (a block of 101 may hold what 100 refuses).
     // 102: signed transactions longer than 128 KiB are invalid (`MaxSignedTxBytes`).
-    spec_version: 103,
+    // 104: the runtime's identity at `:code` (see `identity`), inherents in the v4 bare format.
+    spec_version: 104,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,
@@ -216,6 +218,10 @@ impl frame_system::Config for Runtime {
     /// ECT counts its holders: accounts created and reaped by `pallet-balances`.
     type OnNewAccount = Ect;
     type OnKilledAccount = Ect;
+    /// A node with a newer `spec_version` rewrites `:code` in its first block
+    /// and marks that block's header (`RuntimeEnvironmentUpdated`).
+    type SingleBlockMigrations = identity::RecordRuntimeIdentity;
+    type PreInherents = identity::RecordRuntimeIdentity;
 }
 
 impl pallet_timestamp::Config for Runtime {

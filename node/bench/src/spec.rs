@@ -56,7 +56,8 @@ pub fn bench_local_spec(accounts: u32) -> anyhow::Result<ChainSpec> {
     fund(&mut config, &bench_pairs(accounts)?);
     let mut spec = ChainSpec::local_testnet().context("local spec")?;
     spec.name = format!("EcoChain Local Benchmark ({accounts} accounts)");
-    spec.genesis = Genesis::RuntimeGenesis { config: serde_json::to_value(config).context("genesis to JSON")? };
+    spec.genesis =
+        Genesis::RuntimeGenesis { config: serde_json::to_value(config).context("genesis to JSON")?, code: None };
     Ok(spec)
 }
 
@@ -76,7 +77,8 @@ pub fn bench_spec_for(pairs: &[sr25519::Pair], accounts: u32) -> anyhow::Result<
     let mut spec = ChainSpec::development().context("development spec")?;
     spec.name = format!("EcoChain Benchmark ({accounts} accounts)");
     spec.id = "ecochain_bench".into();
-    spec.genesis = Genesis::RuntimeGenesis { config: serde_json::to_value(config).context("genesis to JSON")? };
+    spec.genesis =
+        Genesis::RuntimeGenesis { config: serde_json::to_value(config).context("genesis to JSON")?, code: None };
     Ok(spec)
 }
 

@@ -78,6 +78,11 @@ pub enum Genesis {
     RuntimeGenesis {
         /// The full `RuntimeGenesisConfig` as JSON.
         config: Value,
+        /// The value of `:code` at genesis (hex): the identity of the runtime
+        /// the spec was made with, so the genesis hash does not change with the
+        /// binary that reads the spec. Absent: this binary's identity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
     },
     /// Raw storage.
     Raw {
@@ -110,7 +115,10 @@ impl ChainSpec {
             boot_nodes: Vec::new(),
             protocol_id: Some("ecochain".into()),
             properties: properties(),
-            genesis: Genesis::RuntimeGenesis { config: serde_json::to_value(config)? },
+            genesis: Genesis::RuntimeGenesis {
+                config: serde_json::to_value(config)?,
+                code: Some(format!("0x{}", hex::encode(ecochain_runtime::identity::runtime_identity()))),
+            },
         })
     }
 
@@ -158,11 +166,19 @@ impl ChainSpec {
     /// above the cap, no validators, bad tiers …) are reported, not panicked.
     pub fn build_storage(&self) -> Result<Storage, Error> {
         match &self.genesis {
-            Genesis::RuntimeGenesis { config } => {
+            Genesis::RuntimeGenesis { config, code } => {
+                let code = match code {
+                    Some(hex) => decode_hex(hex)?,
+                    None => ecochain_runtime::identity::runtime_identity(),
+                };
                 let config: RuntimeGenesisConfig = serde_json::from_value(config.clone())?;
                 let built = std::panic::catch_unwind(move || config.build_storage());
                 match built {
-                    Ok(Ok(storage)) => Ok(storage),
+                    Ok(Ok(mut storage)) => {
+                        // What a polkadot-sdk chain keeps at `:code`: here the native runtime's identity.
+                        storage.top.insert(sp_core::storage::well_known_keys::CODE.to_vec(), code);
+                        Ok(storage)
+                    }
                     Ok(Err(e)) => Err(Error::Genesis(e)),
                     Err(panic) => Err(Error::Genesis(
                         panic
@@ -218,6 +234,9 @@ mod tests {
         let back: ChainSpec = serde_json::from_str(&json).expect("parses");
         assert_eq!(back.build_storage().expect("raw builds").top, spec.build_storage().expect("builds").top);
         assert_eq!(back.properties["tokenSymbol"], "ECT");
+        // Both carry the runtime's identity at `:code`, as clients expect.
+        let code = back.build_storage().expect("builds").top.remove(sp_core::storage::well_known_keys::CODE);
+        assert_eq!(code, Some(ecochain_runtime::identity::runtime_identity()));
         assert_eq!(back.properties["tokenDecimals"], 18);
     }
 

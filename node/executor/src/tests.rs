@@ -59,6 +59,8 @@ fn built_block_reimports_to_the_same_root() {
     assert!(matches!(refused, Err(PushError::Invalid(_))));
     assert_eq!(builder.len(), 2);
     let built = builder.build().expect("finalize");
+    // The inherent is in the v4 bare format: after its one-byte length, version 4, unsigned.
+    assert_eq!(built.extrinsics[0][1], 0x04, "timestamp inherent {:02x?}", built.extrinsics[0]);
     assert_eq!(built.header.number, 1);
     assert_eq!(built.header.parent_hash, g);
     assert_eq!(built.changes.transaction_storage_root, built.header.state_root);

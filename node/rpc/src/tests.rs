@@ -238,7 +238,8 @@ fn cors_origins_are_validated() {
 
 // ---------------------------------------------------------------- node
 
-/// Every method a client may rely on.
+/// Every Substrate method a client may rely on (the token methods are
+/// [`tokens::TOKEN_METHODS`]).
 const EXPECTED_METHODS: &[&str] = &[
     "rpc_methods",
     "system_name",
@@ -298,26 +299,6 @@ const EXPECTED_METHODS: &[&str] = &[
     "chainSpec_v1_chainName",
     "chainSpec_v1_genesisHash",
     "chainSpec_v1_properties",
-    "ect_info",
-    "ect_balance",
-    "ecs_profile",
-    "ecs_levels",
-    "ecs_benefits",
-    "ccr_balance",
-    "ccr_marketplace",
-    "ecr_certificates",
-    "ecr_verify",
-    "est_position",
-    "est_rewards",
-    "est_tiers",
-    "egm_balance",
-    "egm_vipStatus",
-    "egm_benefits",
-    "ecosystem_balance",
-    "ecosystem_stats",
-    "ccr_retirements",
-    "bridge_status",
-    "bridge_transfer",
 ];
 
 fn author_block(client: &Client, xts: Vec<Vec<u8>>, now: u64) -> H256 {
@@ -388,7 +369,7 @@ async fn node_serves_substrate_clients() {
     // Discovery: every method is listed.
     let listed: Value = http.request("rpc_methods", rpc_params![]).await.expect("rpc_methods");
     let listed: Vec<String> = serde_json::from_value(listed["methods"].clone()).expect("list");
-    for name in EXPECTED_METHODS {
+    for name in EXPECTED_METHODS.iter().chain(tokens::TOKEN_METHODS) {
         assert!(listed.iter().any(|m| m == name), "{name} is not listed");
     }
     assert!(!listed.iter().any(|m| m.starts_with("chainHead_") || m.starts_with("archive_")));
@@ -427,6 +408,12 @@ async fn node_serves_substrate_clients() {
 
     // State.
     let version: Value = http.request("state_getRuntimeVersion", rpc_params![genesis]).await.expect("version");
+    // The runtime's identity at `:code` (what polkadot-api keys runtimes by).
+    let code_hash: Value = http.request("state_getStorageHash", rpc_params!["0x3a636f6465"]).await.expect("hash");
+    let code: Value = http.request("state_getStorage", rpc_params!["0x3a636f6465"]).await.expect("code");
+    let code = hex::decode(code.as_str().expect("present").trim_start_matches("0x")).expect("hex");
+    assert!(code.starts_with(ecochain_runtime::identity::MAGIC), "{code:?}");
+    assert_eq!(code_hash, format!("0x{}", hex::encode(sp_crypto_hashing::blake2_256(&code))));
     assert_eq!(version["specName"], "ecochain");
     let versions: String =
         http.request("state_call", rpc_params!["Metadata_metadata_versions", "0x"]).await.expect("state_call");

@@ -51,9 +51,9 @@ pub fn sign(call: RuntimeCall, signer: Sr25519Keyring, nonce: Nonce, genesis_has
     ecochain_runtime::signing::sign_immortal(call, &signer.pair(), nonce, genesis_hash)
 }
 
-/// The timestamp inherent.
+/// The timestamp inherent, in the v4 bare format the node's block builder uses.
 pub fn timestamp(now_ms: u64) -> UncheckedExtrinsic {
-    UncheckedExtrinsic::new_bare(RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: now_ms }))
+    UncheckedExtrinsic::new_bare_legacy(RuntimeCall::Timestamp(pallet_timestamp::Call::set { now: now_ms }))
 }
 
 /// Author a block on top of `parent` in the current externalities: initialize,

@@ -11,5 +11,6 @@ mod common;
 mod block;
 mod genesis;
 mod governance;
+mod identity;
 mod pause;
 mod sigcache;

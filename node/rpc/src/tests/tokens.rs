@@ -40,7 +40,7 @@ use sp_runtime::DispatchError;
 use std::{collections::BTreeSet, sync::Arc};
 
 /// Every token method the node serves.
-const TOKEN_METHODS: &[&str] = &[
+pub(super) const TOKEN_METHODS: &[&str] = &[
     "ect_info",
     "ect_balance",
     "ecs_profile",
