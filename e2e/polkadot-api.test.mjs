@@ -13,18 +13,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { freePort, nodeBinary, sleep } from './harness.mjs';
+
 const ECT = 10n ** 18n;
 const READY_TIMEOUT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -34,38 +32,6 @@ const LOG_TAIL_LINES = 40;
 
 // ---------------------------------------------------------------- helpers
 
-/** The node binary: $ECOCHAIN_BIN, else the first debug build found. */
-function nodeBinary() {
-  if (process.env.ECOCHAIN_BIN) return process.env.ECOCHAIN_BIN;
-  const candidates = [
-    process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, 'debug', 'ecochain'),
-    path.join(REPO, 'target', 'debug', 'ecochain'),
-    path.join(homedir(), '.cache', 'ecochain-target', 'debug', 'ecochain'),
-  ].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new Error(
-      `ecochain binary not found (tried ${candidates.join(', ')}); ` +
-        'run `cargo build -p ecochain-node` or set ECOCHAIN_BIN',
-    );
-  }
-  return found;
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Like `sleep`, but does not keep the process alive (for races against an exit). */
 const grace = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 

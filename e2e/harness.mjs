@@ -1,0 +1,59 @@
+// Shared by the end-to-end tests: where the node binary is, a free port, and
+// polling with a deadline.
+
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The node binary: $ECOCHAIN_BIN, else the first debug build found. */
+export function nodeBinary() {
+  if (process.env.ECOCHAIN_BIN) return process.env.ECOCHAIN_BIN;
+  const candidates = [
+    process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, 'debug', 'ecochain'),
+    path.join(REPO, 'target', 'debug', 'ecochain'),
+    path.join(homedir(), '.cache', 'ecochain-target', 'debug', 'ecochain'),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(
+      `ecochain binary not found (tried ${candidates.join(', ')}); ` +
+        'run `cargo build -p ecochain-node` or set ECOCHAIN_BIN',
+    );
+  }
+  return found;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Call `check` every 250 ms until it returns a value other than undefined; throw after `ms`. */
+export async function waitFor(what, ms, check) {
+  const deadline = Date.now() + ms;
+  let last = 'no attempt yet';
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
+}
