@@ -33,6 +33,7 @@ mod server;
 mod state;
 mod system;
 mod tokens;
+mod transaction;
 mod txpool;
 mod workers;
 
@@ -145,6 +146,8 @@ pub(crate) struct Ctx {
     pub(crate) workers: workers::Workers,
     /// Subscriptions open on the node and per IP.
     pub(crate) subscriptions: Arc<budget::Budget>,
+    /// `transaction_v1_broadcast` operations.
+    pub(crate) broadcasts: transaction::Broadcasts,
 }
 
 impl Ctx {
@@ -226,6 +229,7 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
         consensus: deps.consensus,
         config,
         starting_block,
+        broadcasts: Default::default(),
     });
     let mut module = RpcModule::new(());
     system::register(&mut module, &ctx);
@@ -236,6 +240,7 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
     tokens::register(&mut module, &ctx);
     consensus::register(&mut module, &ctx);
     txpool::register(&mut module, &ctx);
+    transaction::register(&mut module, &ctx);
 
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.push("rpc_methods");

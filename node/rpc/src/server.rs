@@ -124,6 +124,7 @@ pub(crate) fn call_cost(method: &str) -> u32 {
         | "chain_getBlock"
         | "author_submitExtrinsic"
         | "author_submitAndWatchExtrinsic"
+        | "transaction_v1_broadcast"
         | "txpool_inspect" => 10,
         _ => 1,
     }

@@ -299,6 +299,8 @@ const EXPECTED_METHODS: &[&str] = &[
     "chainSpec_v1_chainName",
     "chainSpec_v1_genesisHash",
     "chainSpec_v1_properties",
+    "transaction_v1_broadcast",
+    "transaction_v1_stop",
 ];
 
 fn author_block(client: &Client, xts: Vec<Vec<u8>>, now: u64) -> H256 {
@@ -555,6 +557,23 @@ async fn node_serves_substrate_clients() {
         .await
         .expect("removes");
     assert_eq!(removed, vec![extrinsic_hash(&fourth)]);
+
+    // transaction_v1 (the new spec): an operation id; the transaction reaches the pool.
+    let fifth = transfer(3, genesis);
+    let op: String = module.call("transaction_v1_broadcast", rpc_params![to_hex(&fifth)]).await.expect("broadcast");
+    assert_eq!(pool.status().ready, 1, "broadcast into the pool");
+    let junk: String =
+        module.call("transaction_v1_broadcast", rpc_params!["0x1234"]).await.expect("junk still gets an operation");
+    assert_eq!(pool.status().ready, 1, "junk dropped silently");
+    let stopped: Value = module.call("transaction_v1_stop", rpc_params![op.clone()]).await.expect("stop");
+    assert_eq!(stopped, Value::Null);
+    match module.call::<_, Value>("transaction_v1_stop", rpc_params![op]).await {
+        Err(jsonrpsee::MethodsError::JsonRpc(e)) => {
+            assert_eq!(e.code(), -32602)
+        }
+        other => panic!("a stopped operation stops once: {other:?}"),
+    }
+    let _: Value = module.call("transaction_v1_stop", rpc_params![junk]).await.expect("stop the junk one");
 
     // The rate limit: a burst of 2 per second per IP.
     let (addr, handle) =
