@@ -539,7 +539,7 @@ impl App {
             return None;
         };
         if let Some(c) = self.candidates.get(&block_hash) {
-            if header.hash().0 == block_hash.0 {
+            if header.hash().0 == block_hash.0 && c.validity == Validity::Valid {
                 return Some(ProposedValue { round, valid_round: pol_round, ..c.proposed_value() });
             }
         }
@@ -549,6 +549,24 @@ impl App {
             Err(reason @ BlockError::HashMismatch { .. }) => {
                 tracing::warn!(target: "consensus", height = height.0, %proposer, %reason, "proposal refused");
                 return None;
+            }
+            // We are behind (or the proposer is): invalid for us now, but not
+            // remembered, so the block is judged again once we caught up (a
+            // remembered verdict made a node that fell behind refuse the
+            // decided block from value sync forever).
+            Err(reason @ BlockError::NotOnBest { .. }) => {
+                tracing::info!(target: "consensus", height = height.0, %proposer, %reason, "proposal for a block we cannot judge yet");
+                let candidate = Candidate {
+                    height: height.0,
+                    round,
+                    pol_round,
+                    proposer,
+                    header,
+                    extrinsics,
+                    changes: None,
+                    validity: Validity::Invalid,
+                };
+                return Some(candidate.proposed_value());
             }
             Err(reason) => {
                 tracing::warn!(target: "consensus", height = height.0, %proposer, %reason, "invalid proposal");
@@ -711,7 +729,11 @@ impl App {
         }
         let hash = BlockHash(header.hash().0);
         if let Some(c) = self.candidates.get(&hash) {
-            return SyncedValueOutcome::Verdict(c.proposed_value());
+            // A verdict of invalid came from judging it as a proposal (our clock,
+            // our best block then); a decided block is judged again below.
+            if c.validity == Validity::Valid {
+                return SyncedValueOutcome::Verdict(c.proposed_value());
+            }
         }
         if self.client.best_header().number + 1 != header.number {
             return SyncedValueOutcome::LocalTransientError;

@@ -262,3 +262,13 @@ pub fn by_majority(call: RuntimeCall, id: u32, nonces: &mut [u32; 4], genesis: H
     }
     xts
 }
+
+impl Drop for Net {
+    /// A failed test keeps every node's directory and log for a post-mortem.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self._dir.disable_cleanup(true);
+            eprintln!("logs and databases of the failed network test kept in {}", self.dir.display());
+        }
+    }
+}
