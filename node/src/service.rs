@@ -328,14 +328,19 @@ async fn start_consensus(
         .map_err(|e| anyhow::anyhow!("starting consensus: {e}"))?;
     // Both networks follow the on-chain allow-list without a restart, read once
     // per refresh: new nodes are let in, removed ones disconnected.
-    let (peers, allowlist) = (handle.peers.clone(), args.network.allowlist.clone());
+    let (peers, allowlist, gossip_recheck) = (handle.peers.clone(), args.network.allowlist.clone(), gossip.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
         loop {
             tick.tick().await;
             match allowed_peers(&client, allowlist.as_deref()) {
                 Ok(ids) => {
-                    *gossip_allowed.write() = ids.iter().filter_map(|id| id.parse().ok()).collect();
+                    let now: std::collections::HashSet<_> = ids.iter().filter_map(|id| id.parse().ok()).collect();
+                    let shrunk = gossip_allowed.read().iter().any(|peer| !now.contains(peer));
+                    *gossip_allowed.write() = now;
+                    if shrunk {
+                        gossip_recheck.recheck_allowed();
+                    }
                     peers.follow(&ids.into_iter().collect()).await;
                 }
                 Err(e) => tracing::warn!(target: "network", error = %e, "could not refresh the allow-list"),

@@ -246,6 +246,14 @@ impl TxGossip {
         }
     }
 
+    /// The allow-list behind the connection gate changed: connected peers no
+    /// longer on it are disconnected now rather than at the next periodic check.
+    pub fn recheck_allowed(&self) {
+        if let Err(e) = self.mailbox.try_send(Command::Recheck) {
+            debug!(target: LOG_TARGET, error = %e, "gossip mailbox full, allow-list recheck left to the timer");
+        }
+    }
+
     /// Peers banned now, for the invalid batches they sent.
     pub fn banned(&self) -> Vec<PeerId> {
         self.shared.banned_now()

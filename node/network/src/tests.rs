@@ -193,6 +193,31 @@ async fn peer_not_on_the_allow_list_is_refused_at_the_connection() {
 }
 
 #[tokio::test]
+async fn a_peer_taken_off_the_allow_list_is_disconnected_on_recheck() {
+    let (ka, kb) = (Keypair::generate_ed25519(), Keypair::generate_ed25519());
+    let idb = kb.public().to_peer_id();
+    let list = Arc::new(parking_lot::RwLock::new(HashSet::from([idb])));
+    let gate: AllowFn = {
+        let list = list.clone();
+        Arc::new(move |peer| list.read().contains(peer))
+    };
+    let (a, _a_rx) = node(ka, vec![], 1024, gate).await;
+    let (b, _b_rx) = node(kb, vec![addr(&a)], 1024, allow_all()).await;
+    wait_peers(&a, &[&b]).await;
+
+    list.write().clear();
+    a.recheck_allowed();
+    // Well before the periodic check (ALLOW_RECHECK_INTERVAL): the recheck is immediate.
+    timeout(Duration::from_secs(3), async {
+        while !a.peers().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("B disconnected at once");
+}
+
+#[tokio::test]
 async fn oversize_transactions_are_not_delivered() {
     // A accepts large transactions, B only up to 1 KiB.
     let (a, mut a_rx) = node(Keypair::generate_ed25519(), vec![], 64 * 1024, allow_all()).await;

@@ -54,6 +54,8 @@ pub(crate) enum Command {
         /// What the node found.
         verdict: Verdict,
     },
+    /// The allow-list changed: disconnect the peers no longer on it now.
+    Recheck,
 }
 
 /// What the handles read without asking the worker.
@@ -212,6 +214,7 @@ impl Worker {
                     self.publish(batch);
                 }
             }
+            Command::Recheck => self.recheck_allowed(),
             Command::Report { message, source, verdict } => {
                 let acceptance = match verdict {
                     Verdict::Valid => MessageAcceptance::Accept,
