@@ -113,6 +113,6 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
         module,
         ctx,
         ["author_submitAndWatchExtrinsic", "author_extrinsicUpdate", "author_unwatchExtrinsic"],
-        |ctx, params, pending| submit_and_watch(ctx, pending, Args::parse(&params, 1)),
+        |ctx, params, pending, _| submit_and_watch(ctx, pending, Args::parse(&params, 1)),
     );
 }

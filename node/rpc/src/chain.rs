@@ -148,7 +148,7 @@ async fn follow_heads(ctx: Arc<Ctx>, pending: PendingSubscriptionSink, heads: He
 }
 
 fn subscribe_heads(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static str; 3], heads: Heads) {
-    crate::subscription(module, ctx, names, move |ctx, _, pending| follow_heads(ctx, pending, heads));
+    crate::subscription(module, ctx, names, move |ctx, _, pending, _| follow_heads(ctx, pending, heads));
 }
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {

@@ -13,8 +13,10 @@
 //!   rate limit (JSON-RPC error `-32029 rate limited`).
 //!
 //! Layout: one module per namespace (`system`, `chain`, `state`, `author`,
-//! `chain_spec`, `tokens`), `params` for parsing and rendering (pure
-//! functions), `error` for error objects, `server` for the transport.
+//! `chain_spec`, `tokens`, and the new JSON-RPC spec's `chain_head`,
+//! `archive`, `transaction`), `storage_query` for the new spec's storage
+//! items, `params` for parsing and rendering (pure functions), `error` for
+//! error objects, `server` for the transport.
 //!
 //! Error codes: `-32602` invalid params (bad hex, wrong types, unknown
 //! account format, too many params or items), `-32000` chain or runtime
@@ -22,15 +24,18 @@
 //! unsafe method refused, `-32029` rate limited, and Substrate's `author_*`
 //! codes (1001 … 1016) from [`SubmitError::rpc_code`](ecochain_client::SubmitError::rpc_code).
 
+mod archive;
 mod author;
 mod budget;
 mod chain;
+mod chain_head;
 mod chain_spec;
 mod consensus;
 mod error;
 mod params;
 mod server;
 mod state;
+mod storage_query;
 mod system;
 mod tokens;
 mod transaction;
@@ -148,6 +153,8 @@ pub(crate) struct Ctx {
     pub(crate) subscriptions: Arc<budget::Budget>,
     /// `transaction_v1_broadcast` operations.
     pub(crate) broadcasts: transaction::Broadcasts,
+    /// `chainHead_v1_follow` subscriptions.
+    pub(crate) follows: chain_head::Follows,
 }
 
 impl Ctx {
@@ -183,7 +190,12 @@ pub(crate) fn method(
 /// the budget (node-wide or the caller's IP share) it is refused.
 pub(crate) fn subscription<F, Fut>(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static str; 3], f: F)
 where
-    F: Fn(Arc<Ctx>, jsonrpsee::types::Params<'static>, jsonrpsee::PendingSubscriptionSink) -> Fut
+    F: Fn(
+            Arc<Ctx>,
+            jsonrpsee::types::Params<'static>,
+            jsonrpsee::PendingSubscriptionSink,
+            jsonrpsee::ConnectionId,
+        ) -> Fut
         + Send
         + Sync
         + Clone
@@ -195,10 +207,12 @@ where
         .register_subscription(names[0], names[1], names[2], move |params, pending, _, extensions| {
             let (ctx, f) = (ctx.clone(), f.clone());
             let ip = extensions.get::<server::PeerIp>().map(|p| p.0);
+            let conn =
+                extensions.get::<jsonrpsee::ConnectionId>().copied().unwrap_or(jsonrpsee::ConnectionId(usize::MAX));
             async move {
                 match ctx.subscriptions.take(ip) {
                     Ok(slot) => {
-                        f(ctx.clone(), params, pending).await;
+                        f(ctx.clone(), params, pending, conn).await;
                         drop(slot);
                     }
                     Err(why) => pending.reject(error::server_error(format!("too many subscriptions: {why}"))).await,
@@ -230,6 +244,7 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
         config,
         starting_block,
         broadcasts: Default::default(),
+        follows: Default::default(),
     });
     let mut module = RpcModule::new(());
     system::register(&mut module, &ctx);
@@ -241,6 +256,8 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
     consensus::register(&mut module, &ctx);
     txpool::register(&mut module, &ctx);
     transaction::register(&mut module, &ctx);
+    chain_head::register(&mut module, &ctx);
+    archive::register(&mut module, &ctx);
 
     let mut names: Vec<&'static str> = module.method_names().collect();
     names.push("rpc_methods");

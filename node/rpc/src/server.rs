@@ -257,6 +257,9 @@ pub async fn start(config: Config, module: RpcModule<()>) -> Result<(SocketAddr,
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .set_batch_request_config(batch)
+        // Subscription ids are opaque strings, as Substrate nodes give them
+        // (the new JSON-RPC spec passes them back as `followSubscription`).
+        .set_id_provider(jsonrpsee::server::RandomStringIdProvider::new(16))
         .build();
     let limiter = Arc::new(RateLimiter::new(config.rate_limit_per_ip_per_sec));
     let known: Arc<std::collections::HashSet<String>> =

@@ -194,7 +194,7 @@ fn runtime_call_kind(name: &str) -> Result<RuntimeCallKind, &'static str> {
 }
 
 /// Check `state_call`'s method and arguments before the runtime sees them.
-fn check_runtime_call(name: &str, data: &[u8]) -> RpcResult<()> {
+pub(crate) fn check_runtime_call(name: &str, data: &[u8]) -> RpcResult<()> {
     if name.len() > MAX_METHOD_NAME || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err(invalid_params(format!("{name:?} is not a runtime API method name")));
     }
@@ -331,13 +331,13 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
         module,
         ctx,
         ["state_subscribeStorage", "state_storage", "state_unsubscribeStorage"],
-        |ctx, params, pending| subscribe_storage(ctx, pending, Args::parse(&params, 1)),
+        |ctx, params, pending, _| subscribe_storage(ctx, pending, Args::parse(&params, 1)),
     );
     crate::subscription(
         module,
         ctx,
         ["state_subscribeRuntimeVersion", "state_runtimeVersion", "state_unsubscribeRuntimeVersion"],
-        |ctx, _, pending| follow_runtime_version(ctx, pending),
+        |ctx, _, pending, _| follow_runtime_version(ctx, pending),
     );
     alias(module, "chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
     alias(module, "chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");

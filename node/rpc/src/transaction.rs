@@ -1,4 +1,5 @@
-//! `transaction_v1_broadcast` and `transaction_v1_stop`: the transaction group
+//! `transaction_v1_broadcast` / `transaction_v1_stop` and
+//! `transactionWatch_v1_submitAndWatch` / `_unwatch`: the transaction groups
 //! of the new JSON-RPC spec (paritytech json-rpc-interface-spec).
 //!
 //! - `broadcast [hex]` hands the transaction to the pool as a local
@@ -11,11 +12,23 @@
 //! - `stop [operationId]` ends the operation (`null`); an id that is not an
 //!   active operation is an invalid-params error. A transaction already in the
 //!   pool stays there and may still be included, as on any node it reached.
+//! - `transactionWatch_v1_submitAndWatch [hex]` submits and reports the
+//!   pool's statuses as the spec's events: `validated` (ready or future),
+//!   `bestChainBlockIncluded` (with the block and the index in it; `null`
+//!   when its block is retracted), `finalized`, and `invalid` / `dropped` /
+//!   `error` as the last event. Only a parameter that is not hex is a JSON-RPC
+//!   error; bytes that do not decode, or that the pool refuses, answer an
+//!   `invalid` (or `dropped`, for the pool's limits) event.
 
-use crate::{error::invalid_params, Ctx};
-use jsonrpsee::{ConnectionId, RpcModule};
+use crate::{chain::notify, error::invalid_params, params::Args, Ctx};
+use ecochain_client::SubmitError;
+use ecochain_txpool::{PoolError, TxStatus};
+use futures::StreamExt;
+use jsonrpsee::{ConnectionId, PendingSubscriptionSink, RpcModule};
 use parking_lot::Mutex;
+use serde_json::json;
 use serde_json::Value;
+use sp_core::H256;
 use std::{collections::HashMap, sync::Arc};
 
 /// Operations one connection may hold (the spec asks for at least 4).
@@ -49,7 +62,102 @@ impl Broadcasts {
     }
 }
 
+/// The last event of a transaction the pool refused.
+fn refused(error: &SubmitError) -> Value {
+    let dropped = matches!(error, SubmitError::Pool(PoolError::ImmediatelyDropped | PoolError::AlreadyImported));
+    json!({ "event": if dropped { "dropped" } else { "invalid" }, "error": error.to_string() })
+}
+
+/// The block and index of transaction `tx` in block `block`, as events carry it.
+fn location(ctx: &Ctx, tx: &H256, block: H256) -> Value {
+    let index = match ctx.client.transaction_location(tx) {
+        Ok(Some((at, index))) if at == block => Some(index),
+        _ => ctx.client.block(&block).ok().flatten().and_then(|b| {
+            b.extrinsics.iter().position(|xt| ecochain_client::extrinsic_hash(xt) == *tx).map(|i| i as u32)
+        }),
+    };
+    json!({ "hash": block, "index": index.unwrap_or_default() })
+}
+
+/// The spec's event for a pool status (`None`: nothing to report).
+fn watch_event(ctx: &Ctx, tx: &H256, status: &TxStatus) -> Option<Value> {
+    Some(match status {
+        TxStatus::Future | TxStatus::Ready => json!({ "event": "validated" }),
+        TxStatus::Broadcast(_) => return None,
+        TxStatus::InBlock(block) => json!({ "event": "bestChainBlockIncluded", "block": location(ctx, tx, *block) }),
+        TxStatus::Retracted(_) => json!({ "event": "bestChainBlockIncluded", "block": null }),
+        TxStatus::Finalized(block) => json!({ "event": "finalized", "block": location(ctx, tx, *block) }),
+        TxStatus::Usurped(by) => json!({ "event": "invalid", "error": format!("replaced by {by:?}") }),
+        TxStatus::Dropped => json!({ "event": "dropped", "error": "dropped from the pool (limits or expiry)" }),
+        TxStatus::Invalid => json!({ "event": "invalid", "error": "declared invalid by the runtime" }),
+    })
+}
+
+async fn submit_and_watch(ctx: Arc<Ctx>, pending: PendingSubscriptionSink, args: crate::error::RpcResult<Args>) {
+    let bytes = match args.and_then(|args| args.bytes(0, "transaction")) {
+        Ok(bytes) => bytes,
+        Err(e) => return pending.reject(e).await,
+    };
+    let pool = ctx.pool.clone();
+    let submitted = ctx.workers.run(move || Ok(pool.submit_and_watch(bytes))).await;
+    let Ok(sink) = pending.accept().await else { return };
+    let (tx, mut statuses) = match submitted {
+        Ok(Ok(watched)) => watched,
+        Ok(Err(e)) => {
+            notify(&sink, &refused(&e)).await;
+            return;
+        }
+        Err(e) => {
+            notify(&sink, &json!({ "event": "error", "error": e.message() })).await;
+            return;
+        }
+    };
+    // Whether the last event sent was `validated` (repeats are skipped, as the spec allows).
+    let mut validated = false;
+    loop {
+        let status = tokio::select! {
+            _ = sink.closed() => return,
+            status = statuses.next() => status,
+        };
+        let Some(status) = status else {
+            notify(&sink, &json!({ "event": "dropped", "error": "no longer tracked" })).await;
+            return;
+        };
+        let is_validation = matches!(status, TxStatus::Future | TxStatus::Ready);
+        if is_validation && validated {
+            continue;
+        }
+        if !matches!(status, TxStatus::Broadcast(_)) {
+            validated = is_validation;
+        }
+        let ctx_ = ctx.clone();
+        let status_ = status.clone();
+        let event = ctx.workers.run(move || Ok(watch_event(&ctx_, &tx, &status_))).await;
+        match event {
+            Ok(Some(event)) => {
+                if !notify(&sink, &event).await {
+                    return;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                notify(&sink, &json!({ "event": "error", "error": e.message() })).await;
+                return;
+            }
+        }
+        if status.is_final() {
+            return;
+        }
+    }
+}
+
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
+    crate::subscription(
+        module,
+        ctx,
+        ["transactionWatch_v1_submitAndWatch", "transactionWatch_v1_watchEvent", "transactionWatch_v1_unwatch"],
+        |ctx, params, pending, _| submit_and_watch(ctx, pending, Args::parse(&params, 1)),
+    );
     let c = ctx.clone();
     module
         .register_async_method("transaction_v1_broadcast", move |params, _, ext| {
