@@ -1,0 +1,86 @@
+// End to end: dedot 1.3 against a `--dev` node, unmodified. dedot tries the
+// new JSON-RPC spec first and falls back to the legacy methods when a node
+// lacks it; this test requires that it stays on the new spec (`rpcVersion`
+// 'v2': chainHead_v1 for blocks, storage and runtime calls,
+// transactionWatch_v1 for submission), reads System.Account, signs a transfer
+// with an sr25519 @polkadot/keyring pair and sees it finalized with its event.
+// Kills the node by PID.
+//
+//   node --test e2e/dedot.test.mjs        (scripts/test-e2e.sh runs every e2e test)
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { DedotClient, WsProvider } from 'dedot';
+
+import { freePort, nodeBinary, waitFor } from './harness.mjs';
+
+const ECT = 10n ** 18n;
+const TEST_TIMEOUT_MS = 120_000;
+
+let baseDir;
+let child;
+let client;
+let alice;
+let bob;
+
+before(async () => {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  alice = keyring.addFromUri('//Alice');
+  bob = keyring.addFromUri('//Bob');
+  baseDir = await mkdtemp(path.join(tmpdir(), 'ecochain-dedot-'));
+  const port = await freePort();
+  child = spawn(nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port)], { stdio: 'ignore' });
+  process.once('exit', () => child.kill('SIGKILL'));
+  await waitFor('the node to answer JSON-RPC', 60_000, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc_methods', params: [] }),
+    });
+    const { result } = await res.json();
+    return result ? true : undefined;
+  });
+  client = await DedotClient.new(new WsProvider(`ws://127.0.0.1:${port}`));
+});
+
+after(async () => {
+  await client?.disconnect().catch(() => {});
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (baseDir) await rm(baseDir, { recursive: true, force: true });
+});
+
+test('dedot stays on the new JSON-RPC spec and reads System.Account', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assert.equal(client.rpcVersion, 'v2', 'no fallback to the legacy methods');
+  assert.equal(client.runtimeVersion.specName, 'ecochain');
+  const account = await client.query.system.account(alice.address);
+  assert.ok(account.data.free > 1_000_000n * ECT, `Alice's free balance: ${account.data.free}`);
+});
+
+test('dedot signs an sr25519 transfer and sees it finalized', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const before = (await client.query.system.account(bob.address)).data.free;
+  const finalized = await new Promise((resolve, reject) => {
+    client.tx.balances
+      .transferKeepAlive(bob.address, 2n * ECT)
+      .signAndSend(alice, ({ status, events, dispatchError }) => {
+        if (status.type === 'Finalized') resolve({ status, events, dispatchError });
+        if (status.type === 'Invalid' || status.type === 'Drop') reject(new Error(`transfer ${status.type}`));
+      })
+      .catch(reject);
+  });
+  assert.equal(finalized.dispatchError, undefined);
+  const transfer = finalized.events.find(
+    ({ event }) => event.pallet === 'Balances' && event.palletEvent.name === 'Transfer',
+  );
+  assert.ok(transfer, 'a Balances.Transfer event');
+  assert.equal(transfer.event.palletEvent.data.amount, 2n * ECT);
+  const afterwards = (await client.query.system.account(bob.address)).data.free;
+  assert.equal(afterwards - before, 2n * ECT, "Bob's balance moved by exactly the amount");
+});
