@@ -4,6 +4,7 @@
 // 'v2': chainHead_v1 for blocks, storage and runtime calls,
 // transactionWatch_v1 for submission), reads System.Account, signs a transfer
 // with an sr25519 @polkadot/keyring pair and sees it finalized with its event.
+// The same transfer through dedot's `LegacyClient` (the legacy methods).
 // Kills the node by PID.
 //
 //   node --test e2e/dedot.test.mjs        (scripts/test-e2e.sh runs every e2e test)
@@ -17,7 +18,7 @@ import path from 'node:path';
 
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { DedotClient, WsProvider } from 'dedot';
+import { DedotClient, LegacyClient, WsProvider } from 'dedot';
 
 import { freePort, nodeBinary, waitFor } from './harness.mjs';
 
@@ -27,6 +28,7 @@ const TEST_TIMEOUT_MS = 120_000;
 let baseDir;
 let child;
 let client;
+let legacy;
 let alice;
 let bob;
 
@@ -49,10 +51,12 @@ before(async () => {
     return result ? true : undefined;
   });
   client = await DedotClient.new(new WsProvider(`ws://127.0.0.1:${port}`));
+  legacy = await LegacyClient.new(new WsProvider(`ws://127.0.0.1:${port}`));
 });
 
 after(async () => {
   await client?.disconnect().catch(() => {});
+  await legacy?.disconnect().catch(() => {});
   if (child && child.exitCode === null) child.kill('SIGKILL');
   if (baseDir) await rm(baseDir, { recursive: true, force: true });
 });
@@ -64,11 +68,12 @@ test('dedot stays on the new JSON-RPC spec and reads System.Account', { timeout:
   assert.ok(account.data.free > 1_000_000n * ECT, `Alice's free balance: ${account.data.free}`);
 });
 
-test('dedot signs an sr25519 transfer and sees it finalized', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const before = (await client.query.system.account(bob.address)).data.free;
+/** Alice pays Bob `amount` through `api`; checks the event and Bob's balance. */
+async function transferAndCheck(api, amount) {
+  const before = (await api.query.system.account(bob.address)).data.free;
   const finalized = await new Promise((resolve, reject) => {
-    client.tx.balances
-      .transferKeepAlive(bob.address, 2n * ECT)
+    api.tx.balances
+      .transferKeepAlive(bob.address, amount)
       .signAndSend(alice, ({ status, events, dispatchError }) => {
         if (status.type === 'Finalized') resolve({ status, events, dispatchError });
         if (status.type === 'Invalid' || status.type === 'Drop') reject(new Error(`transfer ${status.type}`));
@@ -80,7 +85,16 @@ test('dedot signs an sr25519 transfer and sees it finalized', { timeout: TEST_TI
     ({ event }) => event.pallet === 'Balances' && event.palletEvent.name === 'Transfer',
   );
   assert.ok(transfer, 'a Balances.Transfer event');
-  assert.equal(transfer.event.palletEvent.data.amount, 2n * ECT);
-  const afterwards = (await client.query.system.account(bob.address)).data.free;
-  assert.equal(afterwards - before, 2n * ECT, "Bob's balance moved by exactly the amount");
+  assert.equal(transfer.event.palletEvent.data.amount, amount);
+  const afterwards = (await api.query.system.account(bob.address)).data.free;
+  assert.equal(afterwards - before, amount, "Bob's balance moved by exactly the amount");
+}
+
+test('dedot signs an sr25519 transfer and sees it finalized', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await transferAndCheck(client, 2n * ECT);
+});
+
+test('dedot LegacyClient makes the same transfer over the legacy methods', { timeout: TEST_TIMEOUT_MS }, async () => {
+  assert.equal(legacy.rpcVersion, 'legacy');
+  await transferAndCheck(legacy, 3n * ECT);
 });

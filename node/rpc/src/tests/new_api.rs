@@ -24,13 +24,13 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Follow events until one satisfies `pick`, skipping the others.
 async fn event_where(sub: &mut Subscription<Value>, pick: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..64 {
+    for _ in 0..2048 {
         let event = next_within(sub).await;
         if pick(&event) {
             return event;
         }
     }
-    panic!("no matching event in 64");
+    panic!("no matching event in 2048");
 }
 
 async fn operation_events(sub: &mut Subscription<Value>, op: &Value) -> Vec<Value> {
@@ -283,5 +283,119 @@ async fn new_json_rpc_spec_groups_serve_what_the_legacy_methods_say() {
     assert_eq!(next_within(&mut storage).await, json!({ "event": "storage", "key": alice_key, "value": at_genesis }));
     assert_eq!(next_within(&mut storage).await, json!({ "event": "storageDone" }));
 
+    handle.stop().expect("stops");
+}
+
+/// The spec's edge cases: a descendant query pauses with
+/// `operationWaitingForContinue` and resumes on `chainHead_v1_continue`;
+/// past the pin limit the subscription ends with `stop`; a stopped or
+/// unfollowed subscription's id no longer serves anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continue_pin_limit_and_unfollow() {
+    use crate::chain_head::{ITEMS_BEFORE_CONTINUE, MAX_PINNED};
+    use ecochain_runtime::{signing::sign_immortal, RuntimeCall, ECT};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let client = Client::open(dir.path(), &Default::default(), ChainSpec::development().expect("spec")).expect("open");
+    let pool = TransactionPool::new(client.clone(), Default::default());
+    let genesis = client.genesis_hash();
+    // More accounts than one stretch of a descendant query.
+    let accounts = ITEMS_BEFORE_CONTINUE as u32 + 100;
+    let transfers: Vec<Vec<u8>> = (0..accounts)
+        .map(|i| {
+            let mut who = [7u8; 32];
+            who[..4].copy_from_slice(&i.to_le_bytes());
+            let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+                dest: ecochain_runtime::AccountId::from(who).into(),
+                value: ECT,
+            });
+            sign_immortal(call, &Alice.pair(), i, genesis).encode()
+        })
+        .collect();
+    for (n, chunk) in transfers.chunks(400).enumerate() {
+        author_block(&client, chunk.to_vec(), 1_000 * (n as u64 + 1));
+    }
+    let deps = RpcDeps {
+        client: client.clone(),
+        pool,
+        system: Arc::new(StaticSystemInfo { peer_id: "12D3KooWtest".into(), authority: true }),
+        consensus: None,
+    };
+    let (addr, handle) =
+        start(start_config(0), rpc_module(deps, start_config(0)).expect("workers")).await.expect("starts");
+    let ws = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws client");
+    let mut sub = follow(&ws, false).await;
+    let id = match sub.kind() {
+        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
+        other => panic!("not a subscription: {other:?}"),
+    };
+    let initialized = next_within(&mut sub).await;
+    let best = initialized["finalizedBlockHashes"][0].clone();
+
+    // Every System.Account key, across a pause for continue.
+    let prefix = hex(&account_key(&Alice.to_account_id())[..32]);
+    let mut expected: Vec<String> =
+        ws.request("state_getKeysPaged", rpc_params![&prefix, 1000, Value::Null, &best]).await.expect("keys");
+    let rest: Vec<String> = ws
+        .request("state_getKeysPaged", rpc_params![&prefix, 1000, expected.last().cloned(), &best])
+        .await
+        .expect("keys");
+    expected.extend(rest);
+    assert!(expected.len() > ITEMS_BEFORE_CONTINUE, "{} accounts", expected.len());
+    let items = json!([{ "key": prefix, "type": "descendantsValues" }]);
+    let started: Value =
+        ws.request("chainHead_v1_storage", rpc_params![&id, &best, items, Value::Null]).await.expect("storage");
+    let op = started["operationId"].clone();
+    let mut keys = Vec::new();
+    let mut paused = 0;
+    loop {
+        let event = event_where(&mut sub, |e| e["operationId"] == op).await;
+        match event["event"].as_str() {
+            Some("operationStorageItems") => keys.extend(
+                event["items"].as_array().expect("items").iter().map(|i| i["key"].as_str().expect("key").to_owned()),
+            ),
+            Some("operationWaitingForContinue") => {
+                paused += 1;
+                let resumed: Value =
+                    ws.request("chainHead_v1_continue", rpc_params![&id, &op]).await.expect("continue");
+                assert_eq!(resumed, Value::Null);
+            }
+            Some("operationStorageDone") => break,
+            other => panic!("unexpected {other:?}: {event}"),
+        }
+    }
+    assert_eq!(paused, 1, "one pause for {} items", keys.len());
+    assert_eq!(keys, expected, "every key once, in order");
+
+    // Past the pin limit (nothing unpinned), the subscription stops.
+    for n in 0..=MAX_PINNED as u64 {
+        author_block(&client, vec![], 10_000 + n);
+    }
+    let stop = event_where(&mut sub, |e| e["event"] == "stop").await;
+    assert_eq!(stop, json!({ "event": "stop" }));
+    let gone: Value = ws.request("chainHead_v1_header", rpc_params![&id, &best]).await.expect("stopped");
+    assert_eq!(gone, Value::Null, "a stopped subscription serves nothing");
+
+    // Unfollow releases the subscription and its pins.
+    let mut sub = follow(&ws, false).await;
+    let id = match sub.kind() {
+        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
+        other => panic!("not a subscription: {other:?}"),
+    };
+    let pinned = next_within(&mut sub).await["finalizedBlockHashes"][0].clone();
+    let header: Value = ws.request("chainHead_v1_header", rpc_params![&id, &pinned]).await.expect("header");
+    assert!(header.is_string(), "served while followed");
+    sub.unsubscribe().await.expect("unfollow");
+    // The subscription's task ends right after the unsubscribe is answered.
+    let mut answer = Value::Null;
+    for _ in 0..100 {
+        answer = ws.request("chainHead_v1_body", rpc_params![&id, &pinned]).await.expect("body");
+        if answer == json!({ "result": "limitReached" }) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(answer, json!({ "result": "limitReached" }), "no subscription, no operation");
+    let header: Value = ws.request("chainHead_v1_header", rpc_params![&id, &pinned]).await.expect("header");
+    assert_eq!(header, Value::Null, "its pins are gone with it");
     handle.stop().expect("stops");
 }
