@@ -11,7 +11,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,13 +19,13 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { DedotClient, LegacyClient, WsProvider } from 'dedot';
 
-import { freePort, nodeBinary, waitFor } from './harness.mjs';
+import { freePort, startDevNode } from './harness.mjs';
 
 const ECT = 10n ** 18n;
 const TEST_TIMEOUT_MS = 120_000;
 
 let baseDir;
-let child;
+let node;
 let client;
 let legacy;
 let alice;
@@ -39,17 +38,7 @@ before(async () => {
   bob = keyring.addFromUri('//Bob');
   baseDir = await mkdtemp(path.join(tmpdir(), 'ecochain-dedot-'));
   const port = await freePort();
-  child = spawn(nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port)], { stdio: 'ignore' });
-  process.once('exit', () => child.kill('SIGKILL'));
-  await waitFor('the node to answer JSON-RPC', 60_000, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc_methods', params: [] }),
-    });
-    const { result } = await res.json();
-    return result ? true : undefined;
-  });
+  node = await startDevNode(baseDir, port);
   client = await DedotClient.new(new WsProvider(`ws://127.0.0.1:${port}`));
   legacy = await LegacyClient.new(new WsProvider(`ws://127.0.0.1:${port}`));
 });
@@ -57,7 +46,7 @@ before(async () => {
 after(async () => {
   await client?.disconnect().catch(() => {});
   await legacy?.disconnect().catch(() => {});
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  node?.stop();
   if (baseDir) await rm(baseDir, { recursive: true, force: true });
 });
 

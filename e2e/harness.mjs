@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: where the node binary is, a free port, and
 // polling with a deadline.
 
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
@@ -56,4 +57,36 @@ export async function waitFor(what, ms, check) {
     await sleep(250);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${last})`);
+}
+
+/** A child process whose output is kept (last 40 lines) and which is killed by PID. */
+export function start(name, cmd, args, env = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const lines = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      lines.push(...chunk.split('\n').filter(Boolean));
+      lines.splice(0, Math.max(0, lines.length - 40));
+    });
+  }
+  process.once('exit', () => child.kill('SIGKILL'));
+  return {
+    tail: () => `--- last lines of ${name} ---\n${lines.join('\n')}`,
+    stop: () => child.exitCode === null && child.kill('SIGKILL'),
+  };
+}
+
+/** A `--dev` node in `baseDir` with RPC on `port`, once it answers JSON-RPC. */
+export async function startDevNode(baseDir, port) {
+  const node = start('ecochain', nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port)]);
+  await waitFor(`the node's RPC\n${node.tail()}`, 60_000, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
+    });
+    return (await res.json()).result ? true : undefined;
+  });
+  return node;
 }

@@ -10,7 +10,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,26 +21,24 @@ import { getPolkadotSigner } from 'polkadot-api/signer';
 import { getWsProvider } from 'polkadot-api/ws';
 import WebSocket from 'ws';
 
-import { freePort, nodeBinary, waitFor } from './harness.mjs';
+import { freePort, startDevNode } from './harness.mjs';
 
 const ECT = 10n ** 18n;
 const TEST_TIMEOUT_MS = 120_000;
 
 let baseDir;
-let child;
-const lines = [];
+let node;
 let client;
 let api;
 let alice;
 let bob;
 
-const tail = () => `--- last lines of ecochain ---\n${lines.join('\n')}`;
 
 /** Resolve `promise`, or reject after `ms` naming `what` (with the node's log). */
 function within(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}\n${tail()}`)), ms);
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}\n${node.tail()}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -54,26 +51,7 @@ before(async () => {
 
   baseDir = await mkdtemp(path.join(tmpdir(), 'ecochain-papi-'));
   const port = await freePort();
-  child = spawn(nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      lines.push(...chunk.split('\n').filter(Boolean));
-      lines.splice(0, Math.max(0, lines.length - 40));
-    });
-  }
-  process.once('exit', () => child.kill('SIGKILL'));
-  await waitFor('the node to answer JSON-RPC', 60_000, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'rpc_methods', params: [] }),
-    });
-    const { result } = await res.json();
-    return result ? true : undefined;
-  });
+  node = await startDevNode(baseDir, port);
   // Node 20 has no global WebSocket: PAPI takes the `ws` package's class.
   client = createClient(getWsProvider(`ws://127.0.0.1:${port}`, { websocketClass: WebSocket }));
   api = client.getUnsafeApi();
@@ -81,7 +59,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  node?.stop();
   if (baseDir) await rm(baseDir, { recursive: true, force: true });
 });
 

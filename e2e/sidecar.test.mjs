@@ -8,7 +8,6 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,28 +16,10 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { REPO, freePort, nodeBinary, waitFor } from './harness.mjs';
+import { REPO, freePort, start, startDevNode, waitFor } from './harness.mjs';
 
 const ECT = 10n ** 18n;
 const SIDECAR = path.join(REPO, 'node_modules', '@substrate', 'api-sidecar', 'build', 'src', 'main.js');
-
-/** A child process whose output is kept (last 40 lines) and which is killed by PID. */
-function start(name, cmd, args, env = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const lines = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk) => {
-      lines.push(...chunk.split('\n').filter(Boolean));
-      lines.splice(0, Math.max(0, lines.length - 40));
-    });
-  }
-  process.once('exit', () => child.kill('SIGKILL'));
-  return {
-    tail: () => `--- last lines of ${name} ---\n${lines.join('\n')}`,
-    stop: () => child.exitCode === null && child.kill('SIGKILL'),
-  };
-}
 
 let baseDir;
 let node;
@@ -56,16 +37,8 @@ before(async () => {
   await cryptoWaitReady();
   baseDir = await mkdtemp(path.join(tmpdir(), 'ecochain-sidecar-'));
   const rpcPort = await freePort();
-  node = start('ecochain', nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(rpcPort)]);
+  node = await startDevNode(baseDir, rpcPort);
   const wsUrl = `ws://127.0.0.1:${rpcPort}`;
-  await waitFor(`the node's RPC\n${node.tail()}`, 60_000, async () => {
-    const res = await fetch(`http://127.0.0.1:${rpcPort}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
-    });
-    return (await res.json()).result ? true : undefined;
-  });
   const sidecarPort = await freePort();
   sidecarUrl = `http://127.0.0.1:${sidecarPort}`;
   sidecar = start('api-sidecar', process.execPath, [SIDECAR], {
