@@ -45,6 +45,14 @@ async fn operation_events(sub: &mut Subscription<Value>, op: &Value) -> Vec<Valu
     }
 }
 
+/// The id the node gave subscription `sub`, as JSON.
+fn subscription_id(sub: &Subscription<Value>) -> Value {
+    match sub.kind() {
+        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
+        other => panic!("not a subscription: {other:?}"),
+    }
+}
+
 async fn follow(ws: &WsClient, with_runtime: bool) -> Subscription<Value> {
     ws.subscribe("chainHead_v1_follow", rpc_params![with_runtime], "chainHead_v1_unfollow").await.expect("follows")
 }
@@ -93,10 +101,7 @@ async fn new_json_rpc_spec_groups_serve_what_the_legacy_methods_say() {
 
     // chainHead_v1_follow: initialized at the finalized block, with its runtime.
     let mut sub = follow(&ws, true).await;
-    let id = match sub.kind() {
-        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
-        other => panic!("not a subscription: {other:?}"),
-    };
+    let id = subscription_id(&sub);
     assert!(id.is_string(), "subscription ids are strings: {id}");
     let initialized = next_within(&mut sub).await;
     assert_eq!(initialized["event"], "initialized");
@@ -324,10 +329,7 @@ async fn continue_pin_limit_and_unfollow() {
         start(start_config(0), rpc_module(deps, start_config(0)).expect("workers")).await.expect("starts");
     let ws = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws client");
     let mut sub = follow(&ws, false).await;
-    let id = match sub.kind() {
-        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
-        other => panic!("not a subscription: {other:?}"),
-    };
+    let id = subscription_id(&sub);
     let initialized = next_within(&mut sub).await;
     let best = initialized["finalizedBlockHashes"][0].clone();
 
@@ -377,10 +379,7 @@ async fn continue_pin_limit_and_unfollow() {
 
     // Unfollow releases the subscription and its pins.
     let mut sub = follow(&ws, false).await;
-    let id = match sub.kind() {
-        jsonrpsee::core::client::SubscriptionKind::Subscription(id) => serde_json::to_value(id).expect("id"),
-        other => panic!("not a subscription: {other:?}"),
-    };
+    let id = subscription_id(&sub);
     let pinned = next_within(&mut sub).await["finalizedBlockHashes"][0].clone();
     let header: Value = ws.request("chainHead_v1_header", rpc_params![&id, &pinned]).await.expect("header");
     assert!(header.is_string(), "served while followed");
