@@ -33,19 +33,18 @@ start() {
     cargo build --release --locked -p ecochain-node
   fi
   mkdir -p "$DIR"
-  # The full node's identity, allow-listed by the validators.
-  if [ ! -f "$DIR/full.key.json" ]; then
-    "$BIN" key generate --scheme ed25519 --json > "$DIR/full.key.json"
+  # The full node's identity (a node key, created private), allow-listed by the validators.
+  full_key="$DIR/full/chains/ecochain_local/network/node_key"
+  if [ ! -f "$full_key" ]; then
+    "$BIN" key generate-node-key --file "$full_key" > /dev/null
   fi
-  full_seed=$(sed -E 's/.*"secretSeed":"0x([0-9a-f]+)".*/\1/' "$DIR/full.key.json")
-  full_id=$(sed -E 's/.*"peerId":"([^"]+)".*/\1/' "$DIR/full.key.json")
-  mkdir -p "$DIR/full/chains/ecochain_local/network"
-  printf '%s' "$full_seed" > "$DIR/full/chains/ecochain_local/network/node_key"
+  full_id=$("$BIN" key inspect-node-key --file "$full_key")
   echo "$full_id  # full node" > "$DIR/allowlist"
   peers=()
   for ((i = 0; i < NODES; i++)); do
     if [ "$i" -lt 4 ]; then
-      id=$("$BIN" key inspect --scheme ed25519 "${SEEDS[$i]}" --json | sed -E 's/.*"peerId":"([^"]+)".*/\1/')
+      # A dev validator's node key is `<seed>//node`, registered in the local genesis.
+      id=$("$BIN" key inspect --scheme ed25519 "${SEEDS[$i]}//node" --json | sed -E 's/.*"peerId":"([^"]+)".*/\1/')
     else
       id="$full_id"
     fi

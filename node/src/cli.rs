@@ -257,6 +257,12 @@ pub struct NetworkArgs {
     /// added to the on-chain node allow-list and the validators.
     #[arg(long, value_name = "FILE")]
     pub allowlist: Option<PathBuf>,
+    /// The node key: the hex of a 32-byte ed25519 seed, the node's libp2p
+    /// identity on both networks (created if missing). Default:
+    /// `<base>/chains/<id>/network/node_key`. A validator registers its peer
+    /// id on chain with `permissions.setNodeId`.
+    #[arg(long, value_name = "FILE")]
+    pub node_key_file: Option<PathBuf>,
 }
 
 impl NetworkArgs {
@@ -466,6 +472,19 @@ pub enum KeyCommand {
         /// The secret URI of the ed25519 consensus key.
         #[arg(long)]
         suri: String,
+    },
+    /// Create a node key (the libp2p identity, apart from the consensus key)
+    /// in a new private file and print its peer id.
+    GenerateNodeKey {
+        /// Where to write it (`--node-key-file`, or `<base>/chains/<id>/network/node_key`).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Print the peer id of a node key file.
+    InspectNodeKey {
+        /// The node key file.
+        #[arg(long)]
+        file: PathBuf,
     },
 }
 

@@ -1,4 +1,6 @@
-//! `key generate | inspect | insert` and loading the consensus key.
+//! `key generate | inspect | insert | generate-node-key | inspect-node-key`,
+//! loading the consensus key, and the node key (the libp2p identity, apart
+//! from the consensus key: a network handshake never touches consensus keys).
 
 use crate::cli::Scheme;
 use anyhow::{bail, Context};
@@ -18,7 +20,7 @@ where
     let address = public.to_ss58check_with_version(ecochain_runtime::SS58_PREFIX.into());
     let public_hex = format!("0x{}", hex::encode(public.as_ref()));
     let seed_hex = seed.map(|s| format!("0x{}", hex::encode(s.as_ref())));
-    // An ed25519 key is also a libp2p identity (a validator's peer id).
+    // An ed25519 key is also a libp2p identity (the peer id of a node key).
     let peer_id = <[u8; 32]>::try_from(public.as_ref())
         .ok()
         .filter(|_| std::any::type_name::<P>().contains("ed25519"))
@@ -112,6 +114,16 @@ pub fn insert(path: &Path, suri: &str, dev_chain: bool) -> anyhow::Result<String
         }
         _ => {}
     }
+    write_private(path, suri.trim().as_bytes())?;
+    Ok(format!("0x{}", hex::encode(pair.public().0)))
+}
+
+/// Create `path` (and its directory) with mode 0600 and write `bytes`: the
+/// file is never readable by others, not even for an instant.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -120,10 +132,54 @@ pub fn insert(path: &Path, suri: &str, dev_chain: bool) -> anyhow::Result<String
         options.mode(0o600);
     }
     let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, suri.trim().as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
+    std::io::Write::write_all(&mut file, bytes).with_context(|| format!("writing {}", path.display()))?;
     file.sync_all().with_context(|| format!("syncing {}", path.display()))?;
-    Ok(format!("0x{}", hex::encode(pair.public().0)))
+    Ok(())
+}
+
+/// The libp2p peer id of a node key seed.
+pub fn node_peer_id(seed: [u8; 32]) -> anyhow::Result<String> {
+    ecochain_consensus::peer_id_of(seed).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Read a node key file: the hex of a 32-byte ed25519 seed, private to its owner.
+pub fn load_node_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading node key {}", path.display()))?;
+    check_private(path)?;
+    let text = text.trim();
+    let bytes = hex::decode(text.strip_prefix("0x").unwrap_or(text))
+        .with_context(|| format!("{}: a node key is the hex of a 32-byte seed", path.display()))?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| anyhow::anyhow!("{}: expected a 32-byte seed, got {} bytes", path.display(), bytes.len()))
+}
+
+/// Read the node key at `path`, or create it (a new random seed) if there is none.
+pub fn load_or_create_node_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    if path.exists() {
+        return load_node_key(path);
+    }
+    let (_, seed) = ed25519::Pair::generate();
+    write_private(path, hex::encode(seed).as_bytes())?;
+    Ok(seed)
+}
+
+/// `key generate-node-key`: a new node key in `path` (refusing to overwrite
+/// one); prints its peer id, the id to allow-list or register with
+/// `permissions.setNodeId`.
+pub fn generate_node_key(path: &Path) -> anyhow::Result<String> {
+    if path.exists() {
+        bail!("{} exists; a node key is not overwritten (its peer id may be registered)", path.display());
+    }
+    node_peer_id(load_or_create_node_key(path)?)
+}
+
+/// The node key of a well-known dev consensus key (`//Alice` gives
+/// `//Alice//node`): what a dev or local chain's validator uses when it has no
+/// node key file, matching the node ids of those chains' genesis.
+pub fn dev_node_key(consensus: &ed25519::Public) -> Option<[u8; 32]> {
+    let keyring = sp_keyring::Ed25519Keyring::from_public(consensus)?;
+    let (_, seed) = ed25519::Pair::from_string_with_seed(&format!("{}//node", keyring.to_seed()), None).ok()?;
+    seed
 }
 
 /// Refuse a key file that users other than its owner may read or write.
@@ -199,6 +255,49 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         let Err(err) = load_consensus_key(&path, false) else { panic!("a world-readable key is refused") };
         assert!(err.to_string().contains("accessible by other users"), "{err}");
+    }
+
+    #[test]
+    fn dev_node_keys_are_the_node_ids_of_the_dev_genesis() {
+        use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+        let names = [
+            (Ed25519Keyring::Alice, Sr25519Keyring::Alice),
+            (Ed25519Keyring::Bob, Sr25519Keyring::Bob),
+            (Ed25519Keyring::Charlie, Sr25519Keyring::Charlie),
+            (Ed25519Keyring::Dave, Sr25519Keyring::Dave),
+            (Ed25519Keyring::Eve, Sr25519Keyring::Eve),
+            (Ed25519Keyring::Ferdie, Sr25519Keyring::Ferdie),
+        ];
+        for (ed, sr) in names {
+            let seed = dev_node_key(&ed.public()).expect("a dev key");
+            let expected = ecochain_runtime::genesis::dev_node_id(sr).expect("listed");
+            assert_eq!(node_peer_id(seed).expect("peer id"), expected, "{ed:?}");
+            // And not the consensus key's own libp2p identity.
+            assert_ne!(ecochain_consensus::peer_id_of_public(ed.public().0).expect("id"), expected);
+        }
+        let (other, _) = ed25519::Pair::generate();
+        assert!(dev_node_key(&other.public()).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn node_keys_are_created_private_and_checked() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("network").join("node_key");
+        let id = generate_node_key(&path).expect("generated");
+        assert!(id.starts_with("12D3KooW"), "{id}");
+        assert_eq!(std::fs::metadata(&path).expect("exists").permissions().mode() & 0o777, 0o600);
+        assert!(generate_node_key(&path).is_err(), "never overwritten");
+        assert_eq!(node_peer_id(load_or_create_node_key(&path).expect("loads")).expect("id"), id);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(load_node_key(&path).is_err(), "a readable node key is refused");
+        for (bad, why) in [("zz", "hex"), ("00ff", "32-byte")] {
+            let p = dir.path().join(bad);
+            write_private(&p, bad.as_bytes()).expect("written");
+            let err = load_node_key(&p).expect_err("refused").to_string();
+            assert!(err.contains(why), "{err}");
+        }
     }
 
     #[test]

@@ -109,6 +109,14 @@ fn main() -> anyhow::Result<()> {
             println!("consensus key {public} written to {}", path.display());
             Ok(())
         }
+        Some(Command::Key(KeyCommand::GenerateNodeKey { file })) => {
+            println!("{}", keys::generate_node_key(&file)?);
+            Ok(())
+        }
+        Some(Command::Key(KeyCommand::InspectNodeKey { file })) => {
+            println!("{}", keys::node_peer_id(keys::load_node_key(&file)?)?);
+            Ok(())
+        }
         Some(Command::ExportBlocks { chain, from, to, output }) => {
             init_tracing(None);
             let (spec, base, _) = resolve(&chain)?;

@@ -88,9 +88,10 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         client: client.clone(),
         pool: pool.clone(),
         system,
-        consensus: consensus
-            .as_ref()
-            .map(|(c, _)| Arc::new(ConsensusStatus(c.status.clone())) as Arc<dyn ecochain_rpc::ConsensusInfo>),
+        consensus: consensus.as_ref().map(|(c, _)| {
+            Arc::new(ConsensusStatus { status: c.status.clone(), client: client.clone() })
+                as Arc<dyn ecochain_rpc::ConsensusInfo>
+        }),
     };
     let module = ecochain_rpc::rpc_module(deps, config.clone()).context("starting the RPC worker threads")?;
     let (rpc_addr, rpc_handle) = ecochain_rpc::start(config, module).await.context("starting the RPC server")?;
@@ -187,12 +188,39 @@ fn keep_pending(
     journal.rotate(&keep)
 }
 
+/// A validator's own check: is the peer id of this node the one registered
+/// for its consensus key? If not, the other validators neither let it in nor
+/// take its proposals; say so and how to fix it.
+fn check_registered_node(client: &Client, consensus_key: [u8; 32], me: &str) {
+    match validator_node_ids(client).get(&consensus_key) {
+        Some(id) if id == me => {
+            tracing::info!(target: "network", peer_id = %me, "this validator's node id is registered")
+        }
+        Some(id) => tracing::error!(
+            target: "network",
+            peer_id = %me,
+            registered = %id,
+            "this node's peer id is not the one registered for its consensus key; use the registered node key \
+             (--node-key-file) or register this one with permissions.setNodeId from the validator's account"
+        ),
+        None => tracing::warn!(
+            target: "network",
+            peer_id = %me,
+            "no node id registered for this consensus key (a validator now or scheduled); other validators \
+             refuse this node until its account calls permissions.setNodeId with this peer id"
+        ),
+    }
+}
+
 /// `consensus_status` from the engine's shared status.
-struct ConsensusStatus(ecochain_consensus::SharedStatus);
+struct ConsensusStatus {
+    status: ecochain_consensus::SharedStatus,
+    client: Arc<Client>,
+}
 
 impl ecochain_rpc::ConsensusInfo for ConsensusStatus {
     fn status(&self) -> serde_json::Value {
-        let s = self.0.read();
+        let s = self.status.read();
         let hex32 = |k: &[u8; 32]| format!("0x{}", hex::encode(k));
         let not_heard: Vec<String> = s.validators.iter().filter(|v| !s.heard.contains(*v)).map(hex32).collect();
         serde_json::json!({
@@ -215,40 +243,51 @@ impl ecochain_rpc::ConsensusInfo for ConsensusStatus {
     }
 
     fn peer_id(&self, consensus_key: [u8; 32]) -> Option<String> {
-        ecochain_consensus::peer_id_of_public(consensus_key).ok()
+        validator_node_ids(&self.client).remove(&consensus_key)
     }
 }
 
-/// Read (or create) this node's libp2p identity seed.
-fn node_key(dir: &std::path::Path) -> anyhow::Result<[u8; 32]> {
-    let path = dir.join("node_key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not hex", path.display()))?;
-        return <[u8; 32]>::try_from(bytes.as_slice())
-            .map_err(|_| anyhow::anyhow!("{}: expected 32 bytes", path.display()));
+/// The node key: `--node-key-file`, else `<chain dir>/network/node_key`
+/// (created if missing). A validator of a dev or local chain with a dev
+/// consensus key and no node key file takes the dev node key (`//Alice//node`
+/// for `//Alice`), whose peer id those chains' genesis registers.
+fn node_key(
+    args: &RunArgs,
+    spec: &ChainSpec,
+    dir: &std::path::Path,
+    validator_key: Option<&sp_core::ed25519::Pair>,
+) -> anyhow::Result<[u8; 32]> {
+    if let Some(path) = &args.network.node_key_file {
+        return crate::keys::load_or_create_node_key(path);
     }
-    std::fs::create_dir_all(dir)?;
-    let (_, seed) = <sp_core::ed25519::Pair as sp_core::Pair>::generate();
-    std::fs::write(&path, hex::encode(seed))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    let path = dir.join("network").join("node_key");
+    let dev = validator_key
+        .filter(|_| spec.is_dev() && !path.exists())
+        .and_then(|pair| crate::keys::dev_node_key(&sp_core::Pair::public(pair)));
+    match dev {
+        Some(seed) => Ok(seed),
+        None => crate::keys::load_or_create_node_key(&path),
     }
-    Ok(seed)
 }
 
-/// Peer ids allowed to connect: the validators, the on-chain node allow-list
-/// and the local allow-list file.
+/// The node peer ids of the current and scheduled validators in the
+/// finalized state, by consensus key (`permissions.setNodeId`).
+fn validator_node_ids(client: &Client) -> std::collections::HashMap<[u8; 32], String> {
+    let at = client.finalized_header().hash();
+    match client.runtime_api(at).validator_nodes() {
+        Ok(nodes) => nodes.into_iter().filter_map(|(key, id)| Some((key, String::from_utf8(id).ok()?))).collect(),
+        Err(e) => {
+            tracing::warn!(target: "network", error = %e, "cannot read the validators' node ids");
+            Default::default()
+        }
+    }
+}
+
+/// Peer ids allowed to connect: the validators' nodes, the on-chain node
+/// allow-list and the local allow-list file.
 fn allowed_peers(client: &Client, allowlist: Option<&std::path::Path>) -> anyhow::Result<Vec<String>> {
-    let at = client.finalized_header();
-    let at = sp_runtime::traits::Header::hash(&at);
-    let validators = ecochain_consensus::validator_set_at(client, &at).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut allowed: Vec<String> = validators
-        .validators()
-        .iter()
-        .filter_map(|v| ecochain_consensus::peer_id_of_public(v.address.0).ok())
-        .collect();
+    let at = client.finalized_header().hash();
+    let mut allowed: Vec<String> = validator_node_ids(client).into_values().collect();
     let on_chain: Vec<Vec<u8>> = client.runtime_api(at).allowed_nodes()?;
     allowed.extend(on_chain.into_iter().filter_map(|id| String::from_utf8(id).ok()));
     if let Some(path) = allowlist {
@@ -278,14 +317,11 @@ async fn start_consensus(
         (None, true) => anyhow::bail!("--validator needs a consensus key: --key <file> or `ecochain key insert`"),
         _ => None,
     };
-    let node_key = match &validator_key {
-        Some(pair) => sp_core::Pair::to_raw_vec(pair)
-            .get(..32)
-            .and_then(|s| <[u8; 32]>::try_from(s).ok())
-            .context("consensus key seed")?,
-        None => node_key(&dir.join("network"))?,
-    };
-    let me = ecochain_consensus::peer_id_of(node_key).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let node_key = node_key(args, spec, &dir, validator_key.as_ref())?;
+    let me = crate::keys::node_peer_id(node_key)?;
+    if let Some(pair) = &validator_key {
+        check_registered_node(&client, sp_core::Pair::public(pair).0, &me);
+    }
     let allowed = allowed_peers(&client, args.network.allowlist.as_deref())?;
     let mut peers = Vec::new();
     let mut covered = std::collections::BTreeSet::new();
@@ -351,8 +387,8 @@ async fn start_consensus(
 }
 
 /// `system_health`, `system_peers` and `system_syncState` from the running
-/// network: the peers connected on transaction gossip (validators marked as
-/// authorities by their consensus keys), and syncing while consensus is
+/// network: the peers connected on transaction gossip (validators' nodes, by
+/// their registered node ids, marked as authorities), and syncing while consensus is
 /// deciding a height above the next block (it is catching up).
 struct NetworkSystemInfo {
     client: Arc<Client>,
@@ -363,13 +399,9 @@ struct NetworkSystemInfo {
 
 impl ecochain_rpc::SystemInfo for NetworkSystemInfo {
     fn peers(&self) -> Vec<ecochain_rpc::PeerInfo> {
-        let validators: std::collections::HashSet<String> = self
-            .status
-            .read()
-            .validators
-            .iter()
-            .filter_map(|k| ecochain_consensus::peer_id_of_public(*k).ok())
-            .collect();
+        let mut ids = validator_node_ids(&self.client);
+        let validators: std::collections::HashSet<String> =
+            self.status.read().validators.iter().filter_map(|k| ids.remove(k)).collect();
         let best = self.client.finalized_header();
         self.gossip
             .peers()

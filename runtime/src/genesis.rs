@@ -35,6 +35,21 @@ fn dev_validator(account: Sr25519Keyring, key: Ed25519Keyring) -> (AccountId, [u
     (account.to_account_id(), key.public().0)
 }
 
+/// The node peer id of a dev validator: the libp2p identity of the ed25519
+/// key `//<Name>//node`. A node of a dev or local chain given a dev consensus
+/// key and no node key file takes that key (the node's tests check both agree).
+pub fn dev_node_id(account: Sr25519Keyring) -> Option<&'static str> {
+    Some(match account {
+        Sr25519Keyring::Alice => "12D3KooWAwkh5KqynskrynefG5YpyJe3LnWfaxQQAQu9DbzjwFEs",
+        Sr25519Keyring::Bob => "12D3KooWFhm1231BgJXjhdHoVteSygD2ivN7uF5yYKEbMFDyjgxb",
+        Sr25519Keyring::Charlie => "12D3KooWR69dCTZk3zZ5A3rHsiwZPVF9u1CwN76wSyVgExNGJFV5",
+        Sr25519Keyring::Dave => "12D3KooW9tuzmu5RUkbnW2B6oHcxjZxBvkDcjCunaykUJoRBbYD1",
+        Sr25519Keyring::Eve => "12D3KooWEDYhUfGTipJGdSeahDZcQmiUK6HqAr6AyGAyZZwFT463",
+        Sr25519Keyring::Ferdie => "12D3KooWSWfb7pgypb1oefJuc4WYcoMro4Qmbo1RUmhmSuPaNtFD",
+        _ => return None,
+    })
+}
+
 /// Every role, granted to `who` (dev convenience).
 fn all_roles(who: &AccountId) -> Vec<(AccountId, Role)> {
     [Role::Oracle, Role::Verifier, Role::Issuer, Role::Minter, Role::Relayer]
@@ -44,11 +59,16 @@ fn all_roles(who: &AccountId) -> Vec<(AccountId, Role)> {
 }
 
 fn genesis(
-    validators: Vec<(AccountId, [u8; 32])>,
+    validators: Vec<(Sr25519Keyring, Ed25519Keyring)>,
     sudo: Option<AccountId>,
     account_allow_list_enabled: bool,
 ) -> RuntimeGenesisConfig {
     let balances = endowed();
+    let validator_nodes = validators
+        .iter()
+        .filter_map(|(account, _)| dev_node_id(*account).map(|id| (account.to_account_id(), String::from(id))))
+        .collect();
+    let validators = validators.into_iter().map(|(account, key)| dev_validator(account, key)).collect();
     let alice = Sr25519Keyring::Alice.to_account_id();
     RuntimeGenesisConfig {
         balances: pallet_balances::GenesisConfig { balances: balances.clone(), ..Default::default() },
@@ -56,6 +76,7 @@ fn genesis(
         permissions: pallet_permissions::GenesisConfig {
             validators,
             allowed_nodes: Vec::<String>::new(),
+            validator_nodes,
             allowed_accounts: balances.into_iter().map(|(who, _)| who).collect(),
             account_allow_list_enabled,
             roles: all_roles(&alice),
@@ -72,11 +93,7 @@ fn genesis(
 
 /// The `development` preset: Alice validates alone and holds sudo and every role.
 pub fn development() -> RuntimeGenesisConfig {
-    genesis(
-        vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-        Some(Sr25519Keyring::Alice.to_account_id()),
-        false,
-    )
+    genesis(vec![(Sr25519Keyring::Alice, Ed25519Keyring::Alice)], Some(Sr25519Keyring::Alice.to_account_id()), false)
 }
 
 /// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate; no sudo
@@ -84,10 +101,10 @@ pub fn development() -> RuntimeGenesisConfig {
 pub fn local_testnet() -> RuntimeGenesisConfig {
     genesis(
         vec![
-            dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-            dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-            dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-            dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+            (Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+            (Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+            (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+            (Sr25519Keyring::Dave, Ed25519Keyring::Dave),
         ],
         None,
         true,

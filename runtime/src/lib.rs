@@ -57,7 +57,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     // 101: weights measured for this node (a block of 101 may hold what 100 refuses).
     // 102: signed transactions longer than 128 KiB are invalid (`MaxSignedTxBytes`).
     // 104: the runtime's identity at `:code` (see `identity`), inherents in the v4 bare format.
-    spec_version: 104,
+    // 105: validators' node ids (`permissions.setNodeId`): a node key apart from the consensus key.
+    spec_version: 105,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,

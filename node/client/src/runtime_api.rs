@@ -55,6 +55,12 @@ impl<'a> RuntimeApi<'a> {
         self.call("PermissionsApi_allowed_nodes", &[])
     }
 
+    /// `PermissionsApi_validator_nodes`: node peer ids (base58 text) of the
+    /// current and scheduled validators, by consensus key.
+    pub fn validator_nodes(&self) -> Result<Vec<([u8; 32], Vec<u8>)>> {
+        self.call("PermissionsApi_validator_nodes", &[])
+    }
+
     /// `BridgeApi_bridge_status`.
     pub fn bridge_status(&self) -> Result<BridgeStatus> {
         self.call("BridgeApi_bridge_status", &[])

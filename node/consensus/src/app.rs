@@ -131,8 +131,9 @@ pub struct App {
     candidates: HashMap<BlockHash, Candidate>,
     streams: Assembler<PeerId>,
     limits: Limits,
-    /// libp2p ids of the current validators (their consensus keys): the only
-    /// publishers whose proposal parts are looked at.
+    /// libp2p ids of the current and scheduled validators' nodes (registered
+    /// on chain with `permissions.setNodeId`): the only publishers whose
+    /// proposal parts are looked at.
     validator_peers: std::collections::HashSet<PeerId>,
     /// Complete proposals for the next height.
     pending: Vec<Assembled>,
@@ -151,14 +152,18 @@ pub fn validator_set_at(client: &Client, hash: &H256) -> eyre::Result<ValidatorS
     Ok(ValidatorSet::new(validators.into_iter().map(|v| v.consensus_key)))
 }
 
-/// The libp2p peer ids of a validator set (a validator's network key is its consensus key).
-fn peers_of(validators: &ValidatorSet) -> std::collections::HashSet<PeerId> {
-    validators
-        .validators()
-        .iter()
-        .filter_map(|v| crate::peer_id_of_public(v.address.0).ok())
-        .filter_map(|id| id.parse().ok())
-        .collect()
+/// The libp2p peer ids of the validators' nodes in the state of block `hash`
+/// (a validator's network key is a node key apart from its consensus key; the
+/// chain maps one to the other). Unreadable state: none, so no part is taken
+/// until the next height reads it again.
+pub fn validator_peers_at(client: &Client, hash: &H256) -> std::collections::HashSet<PeerId> {
+    match client.runtime_api(*hash).validator_nodes() {
+        Ok(nodes) => nodes.into_iter().filter_map(|(_, id)| String::from_utf8(id).ok()?.parse().ok()).collect(),
+        Err(e) => {
+            tracing::warn!(target: "consensus", error = %e, "cannot read the validators' node ids");
+            Default::default()
+        }
+    }
 }
 
 /// Encode a block as it travels in proposal parts and sync responses.
@@ -204,7 +209,7 @@ impl App {
     ) -> eyre::Result<Self> {
         let finalized = client.finalized_header();
         let validators = validator_set_at(&client, &finalized.hash())?;
-        let validator_peers = peers_of(&validators);
+        let validator_peers = validator_peers_at(&client, &finalized.hash());
         Ok(Self {
             ctx,
             client,
@@ -229,9 +234,10 @@ impl App {
         HeightParams::new(validators, self.config.timeouts, Some(self.config.target_block_time))
     }
 
-    fn enter_height(&mut self, height: u64, validators: ValidatorSet) {
+    /// Enter `height`, whose validators are those in the state of `parent`.
+    fn enter_height(&mut self, height: u64, parent: &H256, validators: ValidatorSet) {
         self.height = height;
-        self.validator_peers = peers_of(&validators);
+        self.validator_peers = validator_peers_at(&self.client, parent);
         self.validators = validators.clone();
         self.candidates.retain(|_, c| c.height >= height);
         self.pending.retain(|p| p.init.height.0 >= height);
@@ -355,7 +361,7 @@ impl App {
             match validator_set_at(&self.client, &finalized.hash()) {
                 Ok(validators) => {
                     let height = u64::from(finalized.number) + 1;
-                    self.enter_height(height, validators.clone());
+                    self.enter_height(height, &finalized.hash(), validators.clone());
                     return Ok((height, validators));
                 }
                 Err(e) if attempt < 5 => {
@@ -688,7 +694,7 @@ impl App {
         match self.client.header(&hash) {
             Ok(Some(_)) => match validator_set_at(&self.client, &hash) {
                 Ok(validators) => {
-                    self.enter_height(height + 1, validators.clone());
+                    self.enter_height(height + 1, &hash, validators.clone());
                     Next::Start(Height(height + 1), self.params(validators))
                 }
                 Err(e) => {

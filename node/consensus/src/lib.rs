@@ -24,7 +24,7 @@ pub mod peers;
 pub mod signing;
 pub mod stream;
 
-pub use app::{stored_certificate, validator_set_at, SharedStatus, Status};
+pub use app::{stored_certificate, validator_peers_at, validator_set_at, SharedStatus, Status};
 pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
 /// Round timeouts, as the engine takes them.
@@ -86,7 +86,7 @@ pub fn peer_id_of(seed: [u8; 32]) -> eyre::Result<String> {
     Ok(keypair.public().to_peer_id().to_string())
 }
 
-/// The libp2p peer id of an ed25519 public key (a validator's consensus key).
+/// The libp2p peer id of an ed25519 public key.
 pub fn peer_id_of_public(key: [u8; 32]) -> eyre::Result<String> {
     let public = libp2p_identity::ed25519::PublicKey::try_from_bytes(&key)?;
     Ok(libp2p_identity::PublicKey::from(public).to_peer_id().to_string())
@@ -161,9 +161,10 @@ pub async fn start(
     let keypair = Keypair::ed25519_from_bytes(config.node_key)?;
     let peer_id = keypair.public().to_peer_id().to_string();
     let signer = config.validator_key.map(|k| Arc::new(signing::EcoSigner::new(k, genesis)));
+    // A full node signs nothing; its engine address is its node's public key.
     let address = match &config.validator_key {
         Some(k) => context::Address(k.public().0),
-        None => context::Address(config.node_key),
+        None => context::Address(keypair.public().try_into_ed25519()?.to_bytes()),
     };
     let (consensus, value_sync) = engine_config(config.listen.clone(), config.peers.clone());
     let engine_config = EngineConfig { moniker: config.moniker.clone(), consensus, value_sync };

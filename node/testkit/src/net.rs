@@ -22,10 +22,16 @@ pub fn free_port_pair() -> u16 {
     free_ports(2)
 }
 
-/// The libp2p peer id of an ed25519 public key (a validator's consensus key).
+/// The libp2p peer id of an ed25519 public key.
 pub fn peer_id_of_public(key: [u8; 32]) -> String {
     let public = libp2p_identity::ed25519::PublicKey::try_from_bytes(&key).expect("an ed25519 key");
     libp2p_identity::PublicKey::from(public).to_peer_id().to_string()
+}
+
+/// The node peer id of a dev validator (`//<Name>//node`), which its node
+/// takes on the `local` chain when it has no node key file.
+pub fn dev_node_id(account: Sr25519Keyring) -> String {
+    ecochain_runtime::genesis::dev_node_id(account).expect("a dev account").to_string()
 }
 
 /// The libp2p peer id of a node key seed (`<base>/chains/<id>/network/node_key`).
@@ -67,12 +73,12 @@ impl Net {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().to_path_buf();
         let mut members = Vec::new();
-        for (i, (_, ed, suri)) in VALIDATORS.iter().enumerate() {
+        for (i, (sr, _, suri)) in VALIDATORS.iter().enumerate() {
             members.push(Member {
                 base: path.join(format!("v{i}")),
                 p2p: free_port_pair(),
                 rpc: free_port(),
-                peer_id: peer_id_of_public(ed.public().0),
+                peer_id: dev_node_id(*sr),
                 key: Some(suri),
             });
         }
@@ -96,7 +102,13 @@ impl Net {
         let base = dir.join(name);
         let network = base.join("chains/ecochain_local/network");
         std::fs::create_dir_all(&network).expect("dir");
-        std::fs::write(network.join("node_key"), hex::encode(seed)).expect("node key");
+        let path = network.join("node_key");
+        std::fs::write(&path, hex::encode(seed)).expect("node key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("node key mode");
+        }
         Member { base, p2p: free_port_pair(), rpc: free_port(), peer_id: peer_id_of_seed(seed), key: None }
     }
 

@@ -253,16 +253,18 @@ async fn a_validator_streaming_junk_proposals_cannot_stall_or_bloat_the_others()
     let genesis = net.node(0).genesis_hash().await.0;
     let rss_before: Vec<u64> = (0..3).map(|i| net.node(i).rss_kib().unwrap_or(0)).collect();
 
-    // The attacker speaks the node's consensus protocol with Dave's identity, on Dave's address.
+    // The attacker speaks the node's consensus protocol with Dave's identity (his
+    // node key, registered on chain, and his consensus key), on Dave's address.
     use sp_core::Pair;
     let dave = Ed25519Keyring::Dave.pair();
+    let dave_node = sp_core::ed25519::Pair::from_string("//Dave//node", None).expect("Dave's dev node key");
     let listen = format!("/ip4/127.0.0.1/tcp/{}", net.members[3].p2p).parse().expect("addr");
     let peers = net.members[..3]
         .iter()
         .map(|m| format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", m.p2p, m.peer_id).parse().expect("addr"))
         .collect();
     let (consensus, sync) = ecochain_consensus::engine_config(listen, peers);
-    let keypair = Keypair::ed25519_from_bytes(dave.seed()).expect("keypair");
+    let keypair = Keypair::ed25519_from_bytes(dave_node.seed()).expect("keypair");
     let me = Address(dave.public().0);
     let identity = NetworkIdentity::new("attacker".into(), keypair, Some(me.to_string()));
     let network = spawn_network_actor::<EcoContext, _>(&consensus, &sync, identity, SharedRegistry::global(), EcoCodec)

@@ -37,6 +37,24 @@ async fn four_validators_finalize_and_a_full_node_relays_transactions() {
     net.assert_consistent().await;
     let status = net.node(0).call("consensus_status", vec![]).await;
     assert_eq!(status["validators"].as_array().map(|v| v.len()), Some(4), "{status}");
+    // A validator's network identity is its node key, not its consensus key:
+    // the node id registered on chain, which the others mark as an authority.
+    let alice = net.node(0).call("system_localPeerId", vec![]).await;
+    assert_eq!(alice, dev_node_id(Sr25519Keyring::Alice).as_str());
+    assert_ne!(alice, peer_id_of_public(Ed25519Keyring::Alice.public().0).as_str());
+    let validators = net.node(0).call("consensus_validators", vec![]).await;
+    assert_eq!(validators[0]["peerId"], alice, "{validators}");
+    let peers = full.call("system_peers", vec![]).await;
+    let authorities: Vec<&str> = peers
+        .as_array()
+        .expect("peers")
+        .iter()
+        .filter(|p| p["roles"] == "AUTHORITY")
+        .filter_map(|p| p["peerId"].as_str())
+        .collect();
+    for (sr, _, _) in VALIDATORS {
+        assert!(authorities.contains(&dev_node_id(sr).as_str()), "{sr:?} is an authority: {peers}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -100,13 +118,15 @@ async fn killed_validator_recovers_and_votes_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn validators_vote_a_fifth_in_and_one_out() {
     let mut net = Net::new(0, 200);
-    // Eve's node is allow-listed up front; it becomes a validator by vote.
+    // Eve's node is allow-listed up front; it becomes a validator by vote. Its
+    // node key is `//Eve//node`, registered by Eve's account (`setNodeId`):
+    // without it the others would refuse her proposals.
     let eve_suri = "//Eve";
     net.members.push(Member {
         base: net.dir.join("v4"),
         p2p: free_port_pair(),
         rpc: free_port(),
-        peer_id: ecochain_consensus::peer_id_of_public(Ed25519Keyring::Eve.public().0).expect("id"),
+        peer_id: dev_node_id(Sr25519Keyring::Eve),
         key: Some(eve_suri),
     });
     net.nodes.push(None);
@@ -115,6 +135,12 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     net.wait_all(2, Duration::from_secs(60)).await;
     let genesis = net.node(0).genesis_hash().await;
     let mut nonces = [0u32; 4];
+    let register = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id {
+        peer_id: dev_node_id(Sr25519Keyring::Eve).into_bytes(),
+    });
+    let register = ecochain_runtime::signing::sign_immortal(register, &Sr25519Keyring::Eve.pair(), 0, genesis);
+    let registered = net.node(0).submit(&register.encode()).await;
+    net.node(0).wait_included(&[registered], Duration::from_secs(30)).await;
     // Add Eve (effective 10 blocks after enactment).
     let add = RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
         account: Sr25519Keyring::Eve.to_account_id(),
@@ -130,6 +156,24 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     net.wait_all(enacted_at + 14, Duration::from_secs(60)).await;
     let validators = net.node(0).call("consensus_validators", vec![]).await;
     assert_eq!(validators.as_array().map(|v| v.len()), Some(5), "{validators}");
+    // Eve proposes: blocks authored by her consensus key are finalized.
+    let eve_key = hex::encode(Ed25519Keyring::Eve.public().0);
+    let since = net.node(0).height().await;
+    net.wait_all(since + 15, Duration::from_secs(60)).await;
+    let mut authored = 0;
+    for n in since..=since + 15 {
+        let hash = net.node(0).call("chain_getBlockHash", vec![n.into()]).await;
+        let header = net.node(0).call("chain_getHeader", vec![hash]).await;
+        if header["digest"]["logs"]
+            .as_array()
+            .expect("logs")
+            .iter()
+            .any(|l| l.as_str().is_some_and(|l| l.contains(&eve_key)))
+        {
+            authored += 1;
+        }
+    }
+    assert!(authored > 0, "Eve authored none of blocks {since}..={}", since + 15);
     // Remove Dave; then stop him: the four others (Eve voting) keep finalizing.
     let remove = RuntimeCall::Permissions(pallet_permissions::Call::remove_validator {
         account: Sr25519Keyring::Dave.to_account_id(),

@@ -10,6 +10,12 @@
 //!   origin as the admin origin, so in local and production chains the
 //!   validators, not a single key, govern (dev chains also accept `sudo`).
 //! - **Node allow-list** of libp2p peer ids (base58 text) read by the node.
+//! - **Validator node ids**: a validator's network identity is a node key of
+//!   its own, not its consensus key. Each account registers the peer id of the
+//!   node it validates with ([`Pallet::set_node_id`], rotatable, one account
+//!   per peer id), as a Substrate validator sets its session keys; the nodes
+//!   allow-list the current and scheduled validators' node ids and accept
+//!   proposals only from them.
 //! - **Account allow-list**, enforced in transaction validation by
 //!   [`CheckAllowListed`] (so the pool refuses a non-listed sender); validators
 //!   are always allowed; the list can be switched off (dev chains).
@@ -144,6 +150,14 @@ pub mod pallet {
     #[pallet::storage]
     pub type AllowedNodes<T: Config> = StorageMap<_, Blake2_128Concat, PeerIdOf<T>, ()>;
 
+    /// The peer id of the node each account validates with ([`Pallet::set_node_id`]).
+    #[pallet::storage]
+    pub type NodeIds<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PeerIdOf<T>>;
+
+    /// The account that registered each node peer id: a node serves one validator.
+    #[pallet::storage]
+    pub type NodeOwners<T: Config> = StorageMap<_, Blake2_128Concat, PeerIdOf<T>, T::AccountId>;
+
     /// Accounts allowed to submit transactions (when the list is enabled).
     #[pallet::storage]
     pub type AllowedAccounts<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ()>;
@@ -164,6 +178,8 @@ pub mod pallet {
         pub validators: Vec<(T::AccountId, [u8; 32])>,
         /// Allow-listed peer ids (base58 text).
         pub allowed_nodes: Vec<String>,
+        /// Node peer ids (base58 text) of accounts, as [`Pallet::set_node_id`] sets them.
+        pub validator_nodes: Vec<(T::AccountId, String)>,
         /// Allow-listed accounts.
         pub allowed_accounts: Vec<T::AccountId>,
         /// Enforce the account allow-list.
@@ -199,6 +215,16 @@ pub mod pallet {
                     .try_into()
                     .unwrap_or_else(|_| panic!("permissions genesis: peer id {node} is too long"));
                 AllowedNodes::<T>::insert(peer, ());
+            }
+            for (account, node) in &self.validator_nodes {
+                let peer = Pallet::<T>::peer_id(node.as_bytes())
+                    .unwrap_or_else(|_| panic!("permissions genesis: {node} is not a peer id"));
+                assert!(
+                    !NodeOwners::<T>::contains_key(&peer) && !NodeIds::<T>::contains_key(account),
+                    "permissions genesis: node {node} or account {account:?} appears twice in validator_nodes"
+                );
+                NodeOwners::<T>::insert(&peer, account);
+                NodeIds::<T>::insert(account, peer);
             }
             for account in &self.allowed_accounts {
                 AllowedAccounts::<T>::insert(account, ());
@@ -268,6 +294,13 @@ pub mod pallet {
             /// The peer id (base58 text).
             peer_id: Vec<u8>,
         },
+        /// An account registered the node it validates with.
+        NodeIdSet {
+            /// The account.
+            who: T::AccountId,
+            /// The node's peer id (base58 text).
+            peer_id: Vec<u8>,
+        },
         /// An account was allow-listed.
         AccountAdded {
             /// The account.
@@ -329,8 +362,10 @@ pub mod pallet {
         ProposalTooLong,
         /// The call is heavier than `MaxProposalWeight`.
         ProposalTooHeavy,
-        /// The peer id is empty or longer than `MaxPeerIdLen`.
+        /// The peer id is not base58 text of 32 to `MaxPeerIdLen` characters.
         BadPeerId,
+        /// Another account registered this node peer id.
+        NodeIdInUse,
         /// The peer id is already allow-listed.
         NodeAlreadyAllowed,
         /// The peer id is not allow-listed.
@@ -484,7 +519,8 @@ pub mod pallet {
         #[pallet::weight(T::WeightInfo::set_entry())]
         pub fn remove_node(origin: OriginFor<T>, peer_id: Vec<u8>) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
-            let peer = Self::peer_id(&peer_id)?;
+            // Any entry can be removed, also one older than today's format check.
+            let peer = PeerIdOf::<T>::try_from(peer_id.clone()).map_err(|_| Error::<T>::NodeNotAllowed)?;
             ensure!(AllowedNodes::<T>::take(&peer).is_some(), Error::<T>::NodeNotAllowed);
             Self::deposit_event(Event::NodeRemoved { peer_id });
             Ok(())
@@ -551,6 +587,31 @@ pub mod pallet {
             Self::deposit_event(Event::RoleRevoked { who, role });
             Ok(())
         }
+
+        /// Register (or change) the peer id of the node `origin` validates
+        /// with: the network identity of its node key, which is not its
+        /// consensus key. Any account may register one; it counts while the
+        /// account is a current or scheduled validator. One account per peer id.
+        ///
+        /// Origin: signed. Emits [`Event::NodeIdSet`].
+        #[pallet::call_index(12)]
+        #[pallet::weight(T::WeightInfo::set_node_id())]
+        pub fn set_node_id(origin: OriginFor<T>, peer_id: Vec<u8>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            let peer = Self::peer_id(&peer_id)?;
+            match NodeOwners::<T>::get(&peer) {
+                Some(owner) if owner == who => return Ok(()),
+                Some(_) => return Err(Error::<T>::NodeIdInUse.into()),
+                None => {}
+            }
+            if let Some(old) = NodeIds::<T>::get(&who) {
+                NodeOwners::<T>::remove(old);
+            }
+            NodeOwners::<T>::insert(&peer, &who);
+            NodeIds::<T>::insert(&who, peer);
+            Self::deposit_event(Event::NodeIdSet { who, peer_id });
+            Ok(())
+        }
     }
 
     impl<T: Config> Pallet<T> {
@@ -564,9 +625,29 @@ pub mod pallet {
             u32::try_from(n / 2 + 1).unwrap_or(u32::MAX)
         }
 
+        /// A peer id as base58 text (`12D3KooW…`, `Qm…`): the bitcoin alphabet,
+        /// at least 32 characters (the shortest multihash of a key), at most
+        /// `MaxPeerIdLen`. The node parses it fully; this keeps junk out of state.
         fn peer_id(raw: &[u8]) -> Result<PeerIdOf<T>, DispatchError> {
-            ensure!(!raw.is_empty(), Error::<T>::BadPeerId);
+            const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+            ensure!(raw.len() >= 32 && raw.iter().all(|c| BASE58.contains(c)), Error::<T>::BadPeerId);
             Ok(raw.to_vec().try_into().map_err(|_| Error::<T>::BadPeerId)?)
+        }
+
+        /// The node peer ids of the current and the scheduled validators that
+        /// registered one, by consensus key: the nodes let them in and take
+        /// proposals from them.
+        pub fn validator_nodes() -> Vec<([u8; 32], Vec<u8>)> {
+            let mut out: Vec<([u8; 32], Vec<u8>)> = Vec::new();
+            let next = NextChange::<T>::get().map(|c| c.validators.into_inner()).unwrap_or_default();
+            for v in Validators::<T>::get().into_iter().chain(next) {
+                if let Some(peer) = NodeIds::<T>::get(&v.account) {
+                    if !out.iter().any(|(key, _)| *key == v.consensus_key) {
+                        out.push((v.consensus_key, peer.into_inner()));
+                    }
+                }
+            }
+            out
         }
 
         /// Record the author named in the block's digest; `true` if one was found.
@@ -692,6 +773,13 @@ pub mod pallet {
             if let Some(next) = NextChange::<T>::get() {
                 check(&next.validators)?;
             }
+            for (who, peer) in NodeIds::<T>::iter() {
+                ensure!(NodeOwners::<T>::get(&peer).as_ref() == Some(&who), "node id without its owner entry");
+            }
+            ensure!(
+                NodeOwners::<T>::iter().count() == NodeIds::<T>::iter().count(),
+                "node owner entries without node ids"
+            );
             for (id, p) in Proposals::<T>::iter() {
                 ensure!(id < NextProposalId::<T>::get(), "proposal id not yet issued");
                 ensure!(!p.votes.is_empty(), "open proposal without votes");

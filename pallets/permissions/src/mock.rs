@@ -46,6 +46,8 @@ pub const V1: u64 = 1;
 pub const V2: u64 = 2;
 pub const V3: u64 = 3;
 pub const OUTSIDER: u64 = 9;
+/// Validator 1's node peer id, registered at genesis.
+pub const NODE_V1: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 
 pub fn key(n: u8) -> [u8; 32] {
     [n; 32]
@@ -79,6 +81,7 @@ impl ExtBuilder {
         pallet_permissions::GenesisConfig::<Test> {
             validators: self.validators,
             allowed_nodes: vec!["12D3KooWGenesisNode".into()],
+            validator_nodes: vec![(V1, NODE_V1.into())],
             allowed_accounts: vec![4],
             account_allow_list_enabled: self.allow_list,
             roles: vec![(5, ecochain_primitives::Role::Oracle)],

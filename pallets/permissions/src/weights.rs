@@ -23,6 +23,8 @@ pub trait WeightInfo {
     fn change_validators() -> Weight;
     /// Allow-list and role entries.
     fn set_entry() -> Weight;
+    /// `set_node_id`: the owner of the peer id, the account's old id, two writes (and a removal).
+    fn set_node_id() -> Weight;
 }
 
 /// Weights priced with the runtime's database weights.
@@ -47,5 +49,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
     }
     fn set_entry() -> Weight {
         compute().saturating_add(T::DbWeight::get().reads_writes(1, 1)).saturating_add(Weight::from_parts(0, 200))
+    }
+    fn set_node_id() -> Weight {
+        compute().saturating_add(T::DbWeight::get().reads_writes(2, 3)).saturating_add(Weight::from_parts(0, 400))
     }
 }

@@ -50,27 +50,28 @@ fn account_list_errors() {
     });
 }
 
+const OTHER: &[u8] = b"12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo";
+
 #[test]
 fn node_allow_list() {
     ExtBuilder::default().build_and_execute(|| {
         assert!(Permissions::is_node_allowed(b"12D3KooWGenesisNode"));
-        assert!(!Permissions::is_node_allowed(b"12D3KooWOther"));
-        assert_ok!(Permissions::add_node(RuntimeOrigin::root(), b"12D3KooWOther".to_vec()));
-        assert_eq!(last_event(), Event::NodeAdded { peer_id: b"12D3KooWOther".to_vec() }.into());
-        assert!(Permissions::is_node_allowed(b"12D3KooWOther"));
+        assert!(!Permissions::is_node_allowed(OTHER));
+        assert_ok!(Permissions::add_node(RuntimeOrigin::root(), OTHER.to_vec()));
+        assert_eq!(last_event(), Event::NodeAdded { peer_id: OTHER.to_vec() }.into());
+        assert!(Permissions::is_node_allowed(OTHER));
         assert_eq!(Permissions::allowed_nodes().len(), 2);
-        assert_noop!(
-            Permissions::add_node(RuntimeOrigin::root(), b"12D3KooWOther".to_vec()),
-            Error::<Test>::NodeAlreadyAllowed
-        );
+        assert_noop!(Permissions::add_node(RuntimeOrigin::root(), OTHER.to_vec()), Error::<Test>::NodeAlreadyAllowed);
         assert_noop!(Permissions::add_node(RuntimeOrigin::root(), vec![]), Error::<Test>::BadPeerId);
         assert_noop!(Permissions::add_node(RuntimeOrigin::root(), vec![b'a'; 65]), Error::<Test>::BadPeerId);
-        assert_ok!(Permissions::remove_node(RuntimeOrigin::root(), b"12D3KooWOther".to_vec()));
-        assert_eq!(last_event(), Event::NodeRemoved { peer_id: b"12D3KooWOther".to_vec() }.into());
+        assert_noop!(Permissions::add_node(RuntimeOrigin::root(), b"12D3KooWOther".to_vec()), Error::<Test>::BadPeerId);
         assert_noop!(
-            Permissions::remove_node(RuntimeOrigin::root(), b"12D3KooWOther".to_vec()),
-            Error::<Test>::NodeNotAllowed
+            Permissions::add_node(RuntimeOrigin::root(), b"12D3KooW0000000000000000000000000000000000".to_vec()),
+            Error::<Test>::BadPeerId
         );
+        assert_ok!(Permissions::remove_node(RuntimeOrigin::root(), OTHER.to_vec()));
+        assert_eq!(last_event(), Event::NodeRemoved { peer_id: OTHER.to_vec() }.into());
+        assert_noop!(Permissions::remove_node(RuntimeOrigin::root(), OTHER.to_vec()), Error::<Test>::NodeNotAllowed);
         assert_noop!(Permissions::add_node(RuntimeOrigin::signed(V1), b"x".to_vec()), DispatchError::BadOrigin);
     });
 }

@@ -3,4 +3,5 @@
 
 mod allow_lists;
 mod governance;
+mod node_ids;
 mod validators;
