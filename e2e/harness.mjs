@@ -71,15 +71,20 @@ export function start(name, cmd, args, env = {}) {
     });
   }
   process.once('exit', () => child.kill('SIGKILL'));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   return {
     tail: () => `--- last lines of ${name} ---\n${lines.join('\n')}`,
-    stop: () => child.exitCode === null && child.kill('SIGKILL'),
+    /** Kill it (SIGKILL); resolves once it has exited. */
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
   };
 }
 
-/** A `--dev` node in `baseDir` with RPC on `port`, once it answers JSON-RPC. */
-export async function startDevNode(baseDir, port) {
-  const node = start('ecochain', nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port)]);
+/** A `--dev` node in `baseDir` with RPC on `port` (and `extra` flags), once it answers JSON-RPC. */
+export async function startDevNode(baseDir, port, extra = []) {
+  const node = start('ecochain', nodeBinary(), ['--dev', '--base-path', baseDir, '--rpc-port', String(port), ...extra]);
   await waitFor(`the node's RPC\n${node.tail()}`, 60_000, async () => {
     const res = await fetch(`http://127.0.0.1:${port}`, {
       method: 'POST',

@@ -380,6 +380,13 @@ pub struct RunArgs {
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info,txpool=debug`.
     #[arg(long, short = 'l', value_name = "FILTER")]
     pub log: Option<String>,
+    /// Development chains only: act as a runtime build with this (higher)
+    /// `spec_version`, as a node restarted with a new runtime does. The first
+    /// block built records it at `:code` with `RuntimeEnvironmentUpdated`;
+    /// signed transactions must name it. For testing clients' handling of a
+    /// runtime change without a second build.
+    #[arg(long, value_name = "N")]
+    pub dev_spec_version: Option<u32>,
 }
 
 /// Subcommands.

@@ -14,6 +14,11 @@ pub fn chain_dir(base: &std::path::Path, spec: &ChainSpec) -> PathBuf {
 /// Run the node until Ctrl-C / SIGTERM.
 pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Result<()> {
     let dev = args.chain.dev || spec.chain_type == ecochain_client::ChainType::Development;
+    if let Some(n) = args.dev_spec_version {
+        let built = ecochain_runtime::VERSION.spec_version;
+        anyhow::ensure!(spec.is_dev(), "--dev-spec-version is for development and local chains only");
+        anyhow::ensure!(n > built, "--dev-spec-version {n} must be above this build's spec_version {built}");
+    }
     let pruning = args.pruning.unwrap_or(if dev {
         ecochain_storage::Pruning::Archive
     } else {
@@ -25,6 +30,11 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         ecochain_storage::Config { pruning, pruning_explicit: args.pruning.is_some(), ..Default::default() };
     let client = Client::open(&db_path, &db_config, spec.clone())
         .with_context(|| format!("opening the database at {}", db_path.display()))?;
+    if let Some(n) = args.dev_spec_version {
+        // After the genesis is built (or checked): that is this build's.
+        tracing::warn!(target: "node", spec_version = n, "acting as a runtime with another spec_version");
+        ecochain_runtime::set_dev_spec_version(n);
+    }
     let pool = TransactionPool::new(client.clone(), args.pool.config());
 
     let metrics = if let Some(addr) = args.metrics.addr() {

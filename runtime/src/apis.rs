@@ -9,7 +9,7 @@
 
 use crate::{
     AccountId, Balance, Block, BlockNumber, Ccr, Ecr, Ecs, Ect, Egm, Est, Executive, InherentDataExt, Nonce,
-    Permissions, Runtime, RuntimeGenesisConfig, System, VERSION,
+    Permissions, Runtime, RuntimeGenesisConfig, System,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -177,7 +177,7 @@ sp_api::decl_runtime_apis! {
 sp_api::impl_runtime_apis! {
     impl sp_api::Core<Block> for Runtime {
         fn version() -> RuntimeVersion {
-            VERSION
+            crate::version()
         }
 
         fn execute_block(block: <Block as BlockT>::LazyBlock) {

@@ -14,7 +14,7 @@
 //! disagree on the state root: every validator must run the same
 //! `spec_version`. `spec_version` changes whenever the metadata does.
 
-use crate::{Runtime, VERSION};
+use crate::Runtime;
 use alloc::vec::Vec;
 use codec::Encode;
 use frame_support::{storage::unhashed, traits::OnRuntimeUpgrade, weights::Weight};
@@ -28,10 +28,20 @@ pub const MAGIC: &[u8] = b"ecochain:native-runtime:v1:";
 /// the header of that block says so once its digest exists.
 const UPDATED_FLAG: &[u8] = b":ecochain:runtime-updated";
 
-/// The `:code` value of this build: [`MAGIC`] ++ SCALE([`crate::VERSION`]).
+/// The `:code` value of the running runtime: [`MAGIC`] ++ SCALE([`crate::version`]).
 pub fn runtime_identity() -> Vec<u8> {
+    identity_of(&crate::version())
+}
+
+/// The `:code` value of this build ([`crate::VERSION`], whatever
+/// `--dev-spec-version` says): what a chain spec made by it holds at genesis.
+pub fn build_identity() -> Vec<u8> {
+    identity_of(&crate::VERSION)
+}
+
+fn identity_of(version: &sp_version::RuntimeVersion) -> Vec<u8> {
     let mut blob = MAGIC.to_vec();
-    VERSION.encode_to(&mut blob);
+    version.encode_to(&mut blob);
     blob
 }
 

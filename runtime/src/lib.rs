@@ -65,6 +65,30 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     system_version: 1,
 };
 
+/// `spec_version` a dev node was told to act as; 0: none.
+static DEV_SPEC_VERSION: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// The version this runtime reports, records at `:code` and checks in
+/// signed transactions: [`VERSION`], unless [`set_dev_spec_version`] was called.
+pub fn version() -> RuntimeVersion {
+    let mut version = VERSION;
+    let dev = DEV_SPEC_VERSION.load(core::sync::atomic::Ordering::Relaxed);
+    if dev != 0 {
+        version.spec_version = dev;
+    }
+    version
+}
+
+/// Act as a build with `spec_version` (above [`VERSION`]'s): what a node
+/// restarted with a new runtime does, without a second build. The node allows
+/// it on development chains only (`--dev-spec-version`), so that clients'
+/// handling of a runtime change can be tested end to end: the first block
+/// built records the new identity at `:code` with `RuntimeEnvironmentUpdated`,
+/// and signed transactions must name the new `spec_version`.
+pub fn set_dev_spec_version(spec_version: u32) {
+    DEV_SPEC_VERSION.store(spec_version, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// SS58 address prefix (the generic Substrate prefix, understood by every wallet).
 pub const SS58_PREFIX: u16 = 42;
 /// Token symbol shown by wallets (`system_properties.tokenSymbol`).
@@ -129,7 +153,7 @@ pub const DB_READ_NS: u64 = 10_000;
 pub const DB_WRITE_NS: u64 = 27_000;
 
 parameter_types! {
-    pub const Version: RuntimeVersion = VERSION;
+    pub Version: RuntimeVersion = version();
     /// Measured storage costs of this node (see [`DB_READ_NS`], [`DB_WRITE_NS`]).
     pub const EcoDbWeight: frame_support::weights::RuntimeDbWeight = frame_support::weights::RuntimeDbWeight {
         read: DB_READ_NS * frame_support::weights::constants::WEIGHT_REF_TIME_PER_NANOS,

@@ -1,7 +1,7 @@
 //! Building signed extrinsics natively (the node's benchmark tool and tests;
 //! wallets do the same with @polkadot/api or subxt).
 
-use crate::{Address, Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION};
+use crate::{Address, Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic};
 use codec::Encode;
 use sp_core::{sr25519, Pair, H256};
 use sp_runtime::{generic::Era, MultiSignature};
@@ -42,7 +42,8 @@ pub fn sign(
     era_block_hash: H256,
 ) -> UncheckedExtrinsic {
     let extension = tx_extension(nonce, era);
-    let implicit = ((), (), VERSION.spec_version, VERSION.transaction_version, genesis_hash, era_block_hash, (), ());
+    let version = crate::version();
+    let implicit = ((), (), version.spec_version, version.transaction_version, genesis_hash, era_block_hash, (), ());
     let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
     let signature = payload.using_encoded(|bytes| signer.sign(bytes));
     let who: crate::AccountId = signer.public().into();

@@ -117,7 +117,7 @@ impl ChainSpec {
             properties: properties(),
             genesis: Genesis::RuntimeGenesis {
                 config: serde_json::to_value(config)?,
-                code: Some(format!("0x{}", hex::encode(ecochain_runtime::identity::runtime_identity()))),
+                code: Some(format!("0x{}", hex::encode(ecochain_runtime::identity::build_identity()))),
             },
         })
     }
@@ -169,7 +169,7 @@ impl ChainSpec {
             Genesis::RuntimeGenesis { config, code } => {
                 let code = match code {
                     Some(hex) => decode_hex(hex)?,
-                    None => ecochain_runtime::identity::runtime_identity(),
+                    None => ecochain_runtime::identity::build_identity(),
                 };
                 let config: RuntimeGenesisConfig = serde_json::from_value(config.clone())?;
                 let built = std::panic::catch_unwind(move || config.build_storage());
@@ -236,7 +236,7 @@ mod tests {
         assert_eq!(back.properties["tokenSymbol"], "ECT");
         // Both carry the runtime's identity at `:code`, as clients expect.
         let code = back.build_storage().expect("builds").top.remove(sp_core::storage::well_known_keys::CODE);
-        assert_eq!(code, Some(ecochain_runtime::identity::runtime_identity()));
+        assert_eq!(code, Some(ecochain_runtime::identity::build_identity()));
         assert_eq!(back.properties["tokenDecimals"], 18);
     }
 

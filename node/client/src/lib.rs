@@ -297,7 +297,7 @@ impl Client {
 
     /// The runtime version (the runtime is linked in: it is the same at every block).
     pub fn runtime_version(&self) -> sp_version::RuntimeVersion {
-        ecochain_runtime::VERSION
+        ecochain_runtime::version()
     }
 
     /// SCALE-encoded metadata (V14), as `state_getMetadata` serves it.

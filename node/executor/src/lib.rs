@@ -110,7 +110,7 @@ impl CodeExecutor for NativeExecutor {
 
 impl ReadRuntimeVersion for NativeExecutor {
     fn read_runtime_version(&self, _code: &[u8], _ext: &mut dyn Externalities) -> std::result::Result<Vec<u8>, String> {
-        Ok(ecochain_runtime::VERSION.encode())
+        Ok(ecochain_runtime::version().encode())
     }
 }
 

@@ -71,3 +71,43 @@ fn key_commands() {
         ecochain(&["key", "insert", "--chain", spec.to_str().expect("utf8"), "--suri", "//Alice"], dir.path());
     assert!(!ok && out.contains("refused"), "dev keys are refused on a live chain: {out}");
 }
+
+#[test]
+fn dev_spec_version_is_for_development_chains_and_higher_versions_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("live.json");
+    let mut live: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json"))
+            .expect("spec"),
+    )
+    .expect("json");
+    live["chainType"] = "Live".into();
+    live["id"] = "ecochain_live".into();
+    std::fs::write(&spec, live.to_string()).expect("write");
+    let next = (ecochain_runtime::VERSION.spec_version + 1).to_string();
+    let (ok, out) = ecochain(&["--chain", spec.to_str().expect("utf8"), "--dev-spec-version", &next], dir.path());
+    assert!(!ok && out.contains("development and local chains only"), "{out}");
+    let same = ecochain_runtime::VERSION.spec_version.to_string();
+    let (ok, out) = ecochain(&["--dev", "--dev-spec-version", &same], dir.path());
+    assert!(!ok && out.contains("must be above"), "{out}");
+}
+
+#[test]
+fn node_key_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("node_key");
+    let key = |cmd: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ecochain")).args(["key", cmd, "--file"]).arg(&file).output();
+        let out = out.expect("runs");
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let (ok, id) = key("generate-node-key");
+    assert!(ok && id.trim().starts_with("12D3KooW"), "{id}");
+    let (ok, again) = key("inspect-node-key");
+    assert!(ok && again.trim() == id.trim(), "{again} vs {id}");
+    let (ok, out) = key("generate-node-key");
+    assert!(!ok && out.contains("not overwritten"), "{out}");
+}
