@@ -38,6 +38,7 @@ start() {
   if [ ! -f "$full_key" ]; then
     "$BIN" key generate-node-key --file "$full_key" > /dev/null
   fi
+  chmod 600 "$full_key"   # a key written by an older script was readable by others
   full_id=$("$BIN" key inspect-node-key --file "$full_key")
   echo "$full_id  # full node" > "$DIR/allowlist"
   peers=()

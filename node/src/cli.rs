@@ -493,6 +493,16 @@ pub enum KeyCommand {
         #[arg(long)]
         file: PathBuf,
     },
+    /// Sign, with a node key, its registration for a validator's account:
+    /// prints the peer id and the proof for `permissions.setNodeId(peerId, proof)`.
+    NodeIdProof {
+        /// The node key file.
+        #[arg(long)]
+        file: PathBuf,
+        /// The validator's account (SS58 or 0x hex) that will submit the call.
+        #[arg(long)]
+        account: String,
+    },
 }
 
 /// Signature schemes.

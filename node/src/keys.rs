@@ -173,6 +173,32 @@ pub fn generate_node_key(path: &Path) -> anyhow::Result<String> {
     node_peer_id(load_or_create_node_key(path)?)
 }
 
+/// `key node-id-proof`: the node key's signature over its registration for
+/// `account` (`permissions.setNodeId(peerId, proof)`), as JSON.
+pub fn node_id_proof(file: &Path, account: &str) -> anyhow::Result<String> {
+    let seed = load_node_key(file)?;
+    let account = parse_account(account)?;
+    let pair = ed25519::Pair::from_seed(&seed);
+    let proof = pair.sign(&pallet_permissions::node_id_payload(&account));
+    Ok(serde_json::json!({
+        "peerId": node_peer_id(seed)?,
+        "account": account.to_ss58check_with_version(ecochain_runtime::SS58_PREFIX.into()),
+        "proof": format!("0x{}", hex::encode(proof.0)),
+    })
+    .to_string())
+}
+
+/// An account as SS58 text or 0x-prefixed hex of its 32 bytes.
+fn parse_account(text: &str) -> anyhow::Result<sp_core::crypto::AccountId32> {
+    let text = text.trim();
+    if let Some(hex) = text.strip_prefix("0x") {
+        let bytes = hex::decode(hex).context("account: bad hex")?;
+        let raw = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| anyhow::anyhow!("account: expected 32 bytes"))?;
+        return Ok(raw.into());
+    }
+    sp_core::crypto::AccountId32::from_ss58check(text).map_err(|e| anyhow::anyhow!("account `{text}`: {e:?}"))
+}
+
 /// The node key of a well-known dev consensus key (`//Alice` gives
 /// `//Alice//node`): what a dev or local chain's validator uses when it has no
 /// node key file, matching the node ids of those chains' genesis.
@@ -277,6 +303,31 @@ mod tests {
         }
         let (other, _) = ed25519::Pair::generate();
         assert!(dev_node_key(&other.public()).is_none());
+    }
+
+    #[test]
+    fn a_node_id_proof_verifies_for_its_account_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("node_key");
+        let id = generate_node_key(&file).expect("generated");
+        let alice = sp_keyring::Sr25519Keyring::Alice.to_account_id();
+        let out: serde_json::Value =
+            serde_json::from_str(&node_id_proof(&file, &alice.to_ss58check()).expect("signs")).expect("json");
+        assert_eq!(out["peerId"], id.as_str());
+        let proof = hex::decode(out["proof"].as_str().expect("proof").trim_start_matches("0x")).expect("hex");
+        let signature = ed25519::Signature::from_raw(proof.try_into().expect("64 bytes"));
+        let public = ed25519::Public::from_raw(pallet_permissions::ed25519_of_peer_id(id.as_bytes()).expect("ed25519"));
+        assert!(ed25519::Pair::verify(&signature, pallet_permissions::node_id_payload(&alice), &public));
+        let bob = sp_keyring::Sr25519Keyring::Bob.to_account_id();
+        assert!(!ed25519::Pair::verify(&signature, pallet_permissions::node_id_payload(&bob), &public));
+        // The same account written as hex.
+        let hex_account = format!("0x{}", hex::encode(<[u8; 32]>::from(alice)));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&node_id_proof(&file, &hex_account).expect("signs"))
+                .expect("json")["proof"],
+            out["proof"]
+        );
+        assert!(node_id_proof(&file, "not an account").is_err());
     }
 
     #[cfg(unix)]

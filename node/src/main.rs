@@ -117,6 +117,10 @@ fn main() -> anyhow::Result<()> {
             println!("{}", keys::node_peer_id(keys::load_node_key(&file)?)?);
             Ok(())
         }
+        Some(Command::Key(KeyCommand::NodeIdProof { file, account })) => {
+            println!("{}", keys::node_id_proof(&file, &account)?);
+            Ok(())
+        }
         Some(Command::ExportBlocks { chain, from, to, output }) => {
             init_tracing(None);
             let (spec, base, _) = resolve(&chain)?;

@@ -16,7 +16,8 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     let dev = args.chain.dev || spec.chain_type == ecochain_client::ChainType::Development;
     if let Some(n) = args.dev_spec_version {
         let built = ecochain_runtime::VERSION.spec_version;
-        anyhow::ensure!(spec.is_dev(), "--dev-spec-version is for development and local chains only");
+        // One node may act as another version; a network of validators may not.
+        anyhow::ensure!(dev, "--dev-spec-version is for development chains only");
         anyhow::ensure!(n > built, "--dev-spec-version {n} must be above this build's spec_version {built}");
     }
     let pruning = args.pruning.unwrap_or(if dev {
@@ -35,6 +36,7 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
         tracing::warn!(target: "node", spec_version = n, "acting as a runtime with another spec_version");
         ecochain_runtime::set_dev_spec_version(n);
     }
+    refuse_an_older_runtime(&client)?;
     let pool = TransactionPool::new(client.clone(), args.pool.config());
 
     let metrics = if let Some(addr) = args.metrics.addr() {
@@ -198,26 +200,47 @@ fn keep_pending(
     journal.rotate(&keep)
 }
 
+/// Refuse to run a runtime older than the one the chain already enacted (the
+/// `spec_version` at `:code` of the best block): its blocks could not be
+/// re-executed, and clients would sign for the newer version.
+fn refuse_an_older_runtime(client: &Client) -> anyhow::Result<()> {
+    let code = client.storage(&client.best_hash(), sp_core::storage::well_known_keys::CODE)?;
+    let enacted = code.as_deref().and_then(ecochain_runtime::identity::version_of);
+    let running = ecochain_runtime::version().spec_version;
+    if let Some(enacted) = enacted.filter(|v| v.spec_version > running) {
+        anyhow::bail!(
+            "the chain enacted spec_version {} and this node runs {running}: upgrade the node{}",
+            enacted.spec_version,
+            " (or, on a development chain, pass the same --dev-spec-version)"
+        );
+    }
+    Ok(())
+}
+
 /// A validator's own check: is the peer id of this node the one registered
 /// for its consensus key? If not, the other validators neither let it in nor
 /// take its proposals; say so and how to fix it.
 fn check_registered_node(client: &Client, consensus_key: [u8; 32], me: &str) {
-    match validator_node_ids(client).get(&consensus_key) {
+    let ids = match validator_node_ids(client) {
+        Ok(ids) => ids,
+        Err(e) => return tracing::warn!(target: "network", error = %e, "cannot read the validators' node ids"),
+    };
+    match ids.get(&consensus_key) {
         Some(id) if id == me => {
-            tracing::info!(target: "network", peer_id = %me, "this validator's node id is registered")
+            tracing::info!(target: "network", peer_id = %me, "this validator's node id is the one the validators expect")
         }
         Some(id) => tracing::error!(
             target: "network",
             peer_id = %me,
             registered = %id,
-            "this node's peer id is not the one registered for its consensus key; use the registered node key \
+            "the validators expect another peer id for this consensus key; use the registered node key \
              (--node-key-file) or register this one with permissions.setNodeId from the validator's account"
         ),
         None => tracing::warn!(
             target: "network",
             peer_id = %me,
-            "no node id registered for this consensus key (a validator now or scheduled); other validators \
-             refuse this node until its account calls permissions.setNodeId with this peer id"
+            "this consensus key is not a current or scheduled validator's: the validators let this node in \
+             once it is (voted in) and its account registered this peer id (permissions.setNodeId)"
         ),
     }
 }
@@ -252,18 +275,24 @@ impl ecochain_rpc::ConsensusInfo for ConsensusStatus {
         })
     }
 
-    fn peer_id(&self, consensus_key: [u8; 32]) -> Option<String> {
-        validator_node_ids(&self.client).remove(&consensus_key)
+    fn peer_ids(&self, at: &sp_core::H256) -> std::collections::HashMap<[u8; 32], String> {
+        ecochain_consensus::validator_nodes_at(&self.client, at).unwrap_or_default()
     }
 }
 
-/// The node key: `--node-key-file`, else `<chain dir>/network/node_key`
-/// (created if missing). A validator of a dev or local chain with a dev
-/// consensus key and no node key file takes the dev node key (`//Alice//node`
-/// for `//Alice`), whose peer id those chains' genesis registers.
+/// The node key (the seed of the libp2p identity on both networks):
+/// 1. `--node-key-file` (created if missing), else
+/// 2. `<chain dir>/network/node_key` if it exists, else for a validator:
+///    - a current or scheduled validator whose account registered no node id:
+///      its consensus key, the peer id the others expect of it (as before node
+///      keys existed; it is told how to move to a node key);
+///    - on a dev or local chain, with a dev consensus key: the dev node key
+///      (`//Alice//node` for `//Alice`), which those chains' genesis registers;
+/// 3. else a new `<chain dir>/network/node_key`.
 fn node_key(
     args: &RunArgs,
     spec: &ChainSpec,
+    client: &Client,
     dir: &std::path::Path,
     validator_key: Option<&sp_core::ed25519::Pair>,
 ) -> anyhow::Result<[u8; 32]> {
@@ -271,33 +300,43 @@ fn node_key(
         return crate::keys::load_or_create_node_key(path);
     }
     let path = dir.join("network").join("node_key");
-    let dev = validator_key
-        .filter(|_| spec.is_dev() && !path.exists())
-        .and_then(|pair| crate::keys::dev_node_key(&sp_core::Pair::public(pair)));
-    match dev {
-        Some(seed) => Ok(seed),
-        None => crate::keys::load_or_create_node_key(&path),
+    let Some(pair) = validator_key.filter(|_| !path.exists()) else {
+        return crate::keys::load_or_create_node_key(&path);
+    };
+    let public = sp_core::Pair::public(pair);
+    let at = client.finalized_header().hash();
+    let unregistered =
+        client.runtime_api(at).validator_nodes()?.iter().any(|(key, id)| *key == public.0 && id.is_none());
+    if unregistered {
+        tracing::warn!(
+            target: "network",
+            "this validator registered no node key: it uses its consensus key as network identity. Create one \
+             (`ecochain key generate-node-key --file {}`), register it with permissions.setNodeId \
+             (`ecochain key node-id-proof`), then restart once the call is final",
+            path.display()
+        );
+        let seed = sp_core::Pair::to_raw_vec(pair);
+        return <[u8; 32]>::try_from(seed.get(..32).unwrap_or_default()).context("consensus key seed");
     }
+    if let Some(seed) = crate::keys::dev_node_key(&public).filter(|_| spec.is_dev()) {
+        return Ok(seed);
+    }
+    crate::keys::load_or_create_node_key(&path)
 }
 
 /// The node peer ids of the current and scheduled validators in the
-/// finalized state, by consensus key (`permissions.setNodeId`).
-fn validator_node_ids(client: &Client) -> std::collections::HashMap<[u8; 32], String> {
-    let at = client.finalized_header().hash();
-    match client.runtime_api(at).validator_nodes() {
-        Ok(nodes) => nodes.into_iter().filter_map(|(key, id)| Some((key, String::from_utf8(id).ok()?))).collect(),
-        Err(e) => {
-            tracing::warn!(target: "network", error = %e, "cannot read the validators' node ids");
-            Default::default()
-        }
-    }
+/// finalized state, by consensus key.
+fn validator_node_ids(client: &Client) -> anyhow::Result<std::collections::HashMap<[u8; 32], String>> {
+    ecochain_consensus::validator_nodes_at(client, &client.finalized_header().hash())
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Peer ids allowed to connect: the validators' nodes, the on-chain node
 /// allow-list and the local allow-list file.
 fn allowed_peers(client: &Client, allowlist: Option<&std::path::Path>) -> anyhow::Result<Vec<String>> {
     let at = client.finalized_header().hash();
-    let mut allowed: Vec<String> = validator_node_ids(client).into_values().collect();
+    // An error keeps the last list (the caller's): never a shorter one by accident.
+    let mut allowed: Vec<String> = validator_node_ids(client)?.into_values().collect();
     let on_chain: Vec<Vec<u8>> = client.runtime_api(at).allowed_nodes()?;
     allowed.extend(on_chain.into_iter().filter_map(|id| String::from_utf8(id).ok()));
     if let Some(path) = allowlist {
@@ -327,7 +366,7 @@ async fn start_consensus(
         (None, true) => anyhow::bail!("--validator needs a consensus key: --key <file> or `ecochain key insert`"),
         _ => None,
     };
-    let node_key = node_key(args, spec, &dir, validator_key.as_ref())?;
+    let node_key = node_key(args, spec, &client, &dir, validator_key.as_ref())?;
     let me = crate::keys::node_peer_id(node_key)?;
     if let Some(pair) = &validator_key {
         check_registered_node(&client, sp_core::Pair::public(pair).0, &me);
@@ -409,7 +448,7 @@ struct NetworkSystemInfo {
 
 impl ecochain_rpc::SystemInfo for NetworkSystemInfo {
     fn peers(&self) -> Vec<ecochain_rpc::PeerInfo> {
-        let mut ids = validator_node_ids(&self.client);
+        let mut ids = validator_node_ids(&self.client).unwrap_or_default();
         let validators: std::collections::HashSet<String> =
             self.status.read().validators.iter().filter_map(|k| ids.remove(k)).collect();
         let best = self.client.finalized_header();

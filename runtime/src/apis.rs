@@ -166,9 +166,9 @@ sp_api::decl_runtime_apis! {
         fn next_validator_change() -> Option<(BlockNumber, Vec<pallet_permissions::ValidatorInfo<AccountId>>)>;
         /// Allow-listed peer ids (base58 text).
         fn allowed_nodes() -> Vec<Vec<u8>>;
-        /// Node peer ids (base58 text) of the current and scheduled validators,
-        /// by consensus key (`permissions.setNodeId`).
-        fn validator_nodes() -> Vec<([u8; 32], Vec<u8>)>;
+        /// Every current and scheduled validator's consensus key, with the node
+        /// peer id (base58 text) its account registered (`permissions.setNodeId`).
+        fn validator_nodes() -> Vec<([u8; 32], Option<Vec<u8>>)>;
         /// Whether an account may submit transactions.
         fn is_account_allowed(who: AccountId) -> bool;
     }
@@ -401,7 +401,7 @@ sp_api::impl_runtime_apis! {
             Permissions::allowed_nodes()
         }
 
-        fn validator_nodes() -> Vec<([u8; 32], Vec<u8>)> {
+        fn validator_nodes() -> Vec<([u8; 32], Option<Vec<u8>>)> {
             Permissions::validator_nodes()
         }
 

@@ -39,6 +39,12 @@ pub fn build_identity() -> Vec<u8> {
     identity_of(&crate::VERSION)
 }
 
+/// The version a `:code` value of this runtime identifies.
+pub fn version_of(code: &[u8]) -> Option<sp_version::RuntimeVersion> {
+    let mut rest = code.strip_prefix(MAGIC)?;
+    codec::Decode::decode(&mut rest).ok()
+}
+
 fn identity_of(version: &sp_version::RuntimeVersion) -> Vec<u8> {
     let mut blob = MAGIC.to_vec();
     version.encode_to(&mut blob);

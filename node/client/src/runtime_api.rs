@@ -9,6 +9,10 @@ use ecochain_runtime::{apis_types::BridgeStatus, AccountId, Nonce};
 use sp_core::H256;
 use sp_runtime::transaction_validity::{TransactionSource, TransactionValidity};
 
+/// A validator's consensus key and the node peer id (base58 text) its
+/// account registered, as `PermissionsApi_validator_nodes` lists them.
+pub type ValidatorNode = ([u8; 32], Option<Vec<u8>>);
+
 /// A validator as `PermissionsApi_validators` lists it.
 pub type ValidatorInfo = pallet_permissions::ValidatorInfo<AccountId>;
 
@@ -55,9 +59,10 @@ impl<'a> RuntimeApi<'a> {
         self.call("PermissionsApi_allowed_nodes", &[])
     }
 
-    /// `PermissionsApi_validator_nodes`: node peer ids (base58 text) of the
-    /// current and scheduled validators, by consensus key.
-    pub fn validator_nodes(&self) -> Result<Vec<([u8; 32], Vec<u8>)>> {
+    /// `PermissionsApi_validator_nodes`: every current and scheduled
+    /// validator's consensus key, with the node peer id (base58 text) its
+    /// account registered, if any.
+    pub fn validator_nodes(&self) -> Result<Vec<ValidatorNode>> {
         self.call("PermissionsApi_validator_nodes", &[])
     }
 

@@ -152,18 +152,28 @@ pub fn validator_set_at(client: &Client, hash: &H256) -> eyre::Result<ValidatorS
     Ok(ValidatorSet::new(validators.into_iter().map(|v| v.consensus_key)))
 }
 
-/// The libp2p peer ids of the validators' nodes in the state of block `hash`
-/// (a validator's network key is a node key apart from its consensus key; the
-/// chain maps one to the other). Unreadable state: none, so no part is taken
-/// until the next height reads it again.
-pub fn validator_peers_at(client: &Client, hash: &H256) -> std::collections::HashSet<PeerId> {
-    match client.runtime_api(*hash).validator_nodes() {
-        Ok(nodes) => nodes.into_iter().filter_map(|(_, id)| String::from_utf8(id).ok()?.parse().ok()).collect(),
-        Err(e) => {
-            tracing::warn!(target: "consensus", error = %e, "cannot read the validators' node ids");
-            Default::default()
-        }
-    }
+/// The node peer id of every current and scheduled validator in the state of
+/// block `hash`, by consensus key. A validator's network key is a node key
+/// apart from its consensus key, registered on chain (`permissions.setNodeId`);
+/// one that registered none runs with its consensus key's peer id (as every
+/// validator did before node keys).
+pub fn validator_nodes_at(client: &Client, hash: &H256) -> eyre::Result<HashMap<[u8; 32], String>> {
+    let nodes = client.runtime_api(*hash).validator_nodes()?;
+    Ok(nodes
+        .into_iter()
+        .filter_map(|(key, registered)| {
+            let id = match registered {
+                Some(id) => String::from_utf8(id).ok()?,
+                None => crate::peer_id_of_public(key).ok()?,
+            };
+            Some((key, id))
+        })
+        .collect())
+}
+
+/// The libp2p peer ids of the validators' nodes in the state of block `hash`.
+fn validator_peers_at(client: &Client, hash: &H256) -> eyre::Result<std::collections::HashSet<PeerId>> {
+    Ok(validator_nodes_at(client, hash)?.into_values().filter_map(|id| id.parse().ok()).collect())
 }
 
 /// Encode a block as it travels in proposal parts and sync responses.
@@ -209,7 +219,7 @@ impl App {
     ) -> eyre::Result<Self> {
         let finalized = client.finalized_header();
         let validators = validator_set_at(&client, &finalized.hash())?;
-        let validator_peers = validator_peers_at(&client, &finalized.hash());
+        let validator_peers = validator_peers_at(&client, &finalized.hash())?;
         Ok(Self {
             ctx,
             client,
@@ -237,7 +247,11 @@ impl App {
     /// Enter `height`, whose validators are those in the state of `parent`.
     fn enter_height(&mut self, height: u64, parent: &H256, validators: ValidatorSet) {
         self.height = height;
-        self.validator_peers = validator_peers_at(&self.client, parent);
+        match validator_peers_at(&self.client, parent) {
+            Ok(peers) => self.validator_peers = peers,
+            // Keep the last known ones: a set change is rare, a read error transient.
+            Err(e) => tracing::warn!(target: "consensus", error = %e, "cannot read the validators' node ids"),
+        }
         self.validators = validators.clone();
         self.candidates.retain(|_, c| c.height >= height);
         self.pending.retain(|p| p.init.height.0 >= height);

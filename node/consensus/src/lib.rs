@@ -24,7 +24,7 @@ pub mod peers;
 pub mod signing;
 pub mod stream;
 
-pub use app::{stored_certificate, validator_peers_at, validator_set_at, SharedStatus, Status};
+pub use app::{stored_certificate, validator_nodes_at, validator_set_at, SharedStatus, Status};
 pub use certificate::{check_certificate, CertificateError};
 pub use context::EcoContext;
 /// Round timeouts, as the engine takes them.

@@ -11,8 +11,9 @@ use std::sync::Arc;
 pub trait ConsensusInfo: Send + Sync {
     /// Height, round, step, validators, who was not heard from, last commit.
     fn status(&self) -> Value;
-    /// The libp2p peer id of a validator's consensus key.
-    fn peer_id(&self, consensus_key: [u8; 32]) -> Option<String>;
+    /// The node peer ids the validators of block `at`'s state are expected
+    /// at, by consensus key (registered node ids, else the consensus key's).
+    fn peer_ids(&self, at: &sp_core::H256) -> std::collections::HashMap<[u8; 32], String>;
 }
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
@@ -40,13 +41,14 @@ fn validators(ctx: &Ctx, args: Args) -> crate::error::RpcResult {
         }
     };
     let set = ctx.client.runtime_api(at).validators().map_err(|e| chain_error(e.to_string()))?;
+    let mut peer_ids = ctx.consensus.as_ref().map(|c| c.peer_ids(&at)).unwrap_or_default();
     Ok(Value::Array(
         set.into_iter()
             .map(|v| {
                 json!({
                     "account": v.account.to_ss58check_with_version(ecochain_runtime::SS58_PREFIX.into()),
                     "consensusKey": format!("0x{}", hex::encode(v.consensus_key)),
-                    "peerId": ctx.consensus.as_ref().and_then(|c| c.peer_id(v.consensus_key)),
+                    "peerId": peer_ids.remove(&v.consensus_key),
                 })
             })
             .collect(),

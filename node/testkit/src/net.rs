@@ -65,6 +65,7 @@ pub struct Net {
     pub nodes: Vec<Option<Node>>,
     block_time_ms: u64,
     extra: Vec<String>,
+    chain: String,
 }
 
 impl Net {
@@ -92,6 +93,7 @@ impl Net {
             members,
             block_time_ms,
             extra: Vec::new(),
+            chain: "local".into(),
         };
         net.write_allowlist();
         net
@@ -118,6 +120,12 @@ impl Net {
         std::fs::write(self.dir.join("allowlist"), ids.join("\n")).expect("allowlist");
     }
 
+    /// Run the chain of spec file `spec` (its id must be `ecochain_local`).
+    pub fn with_chain(mut self, spec: &std::path::Path) -> Self {
+        self.chain = spec.display().to_string();
+        self
+    }
+
     /// Pass `extra` flags to every node.
     pub fn with_extra(mut self, extra: &[&str]) -> Self {
         self.extra = extra.iter().map(|s| s.to_string()).collect();
@@ -136,7 +144,7 @@ impl Net {
             .collect();
         let mut args: Vec<String> = [
             "--chain",
-            "local",
+            &self.chain,
             "--name",
             &format!("n{i}"),
             "--port",

@@ -86,7 +86,7 @@ fn dev_spec_version_is_for_development_chains_and_higher_versions_only() {
     std::fs::write(&spec, live.to_string()).expect("write");
     let next = (ecochain_runtime::VERSION.spec_version + 1).to_string();
     let (ok, out) = ecochain(&["--chain", spec.to_str().expect("utf8"), "--dev-spec-version", &next], dir.path());
-    assert!(!ok && out.contains("development and local chains only"), "{out}");
+    assert!(!ok && out.contains("development chains only"), "{out}");
     let same = ecochain_runtime::VERSION.spec_version.to_string();
     let (ok, out) = ecochain(&["--dev", "--dev-spec-version", &same], dir.path());
     assert!(!ok && out.contains("must be above"), "{out}");
@@ -110,4 +110,17 @@ fn node_key_commands() {
     assert!(ok && again.trim() == id.trim(), "{again} vs {id}");
     let (ok, out) = key("generate-node-key");
     assert!(!ok && out.contains("not overwritten"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_refuses_a_runtime_older_than_the_one_its_chain_enacted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let next = (ecochain_runtime::VERSION.spec_version + 1).to_string();
+    let args: Vec<String> = ["--dev", "--dev-spec-version", &next].iter().map(|s| s.to_string()).collect();
+    let mut node = Node::spawn(dir.path(), free_port(), &args).await;
+    node.wait_height(1, Duration::from_secs(30)).await;
+    node.stop();
+    // Back without the flag: the chain enacted a newer version than this runtime.
+    let (ok, out) = ecochain(&["--dev", "--rpc-port", &free_port().to_string()], dir.path());
+    assert!(!ok && out.contains(&format!("enacted spec_version {next}")), "{out}");
 }

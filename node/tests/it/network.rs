@@ -135,8 +135,12 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     net.wait_all(2, Duration::from_secs(60)).await;
     let genesis = net.node(0).genesis_hash().await;
     let mut nonces = [0u32; 4];
+    let eve_node = <sp_core::ed25519::Pair as sp_core::Pair>::from_string("//Eve//node", None).expect("key");
+    let proof =
+        sp_core::Pair::sign(&eve_node, &pallet_permissions::node_id_payload(&Sr25519Keyring::Eve.to_account_id()));
     let register = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id {
         peer_id: dev_node_id(Sr25519Keyring::Eve).into_bytes(),
+        proof: proof.0,
     });
     let register = ecochain_runtime::signing::sign_immortal(register, &Sr25519Keyring::Eve.pair(), 0, genesis);
     let registered = net.node(0).submit(&register.encode()).await;
@@ -401,5 +405,70 @@ async fn nothing_submitted_is_stranded_by_crashes() {
     let h = net.max_height().await;
     net.wait_all(h, Duration::from_secs(60)).await;
     assert_eq!(free_balance(net.node(4), receiver).await - start_balance, u128::from(total) * ECT);
+    net.assert_consistent().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validators_without_node_ids_use_their_consensus_keys_then_move_to_node_keys() {
+    // A chain whose genesis registers no node ids (one from before node keys,
+    // or a spec written by hand): each validator is expected at its consensus
+    // key's peer id, and its node, without a node key file, takes that identity.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec_path = dir.path().join("no-node-ids.json");
+    let mut spec: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json"))
+            .expect("spec"),
+    )
+    .expect("json");
+    spec["genesis"]["runtimeGenesis"]["config"]["permissions"]["validatorNodes"] = serde_json::json!([]);
+    std::fs::write(&spec_path, spec.to_string()).expect("write");
+    let mut net = Net::new(0, 200).with_chain(&spec_path);
+    for (m, (_, ed, _)) in net.members.iter_mut().zip(VALIDATORS) {
+        m.peer_id = peer_id_of_public(ed.public().0);
+    }
+    net.write_allowlist();
+    net.start_all().await;
+    net.wait_all(3, Duration::from_secs(60)).await;
+    let alice_consensus_id = peer_id_of_public(Ed25519Keyring::Alice.public().0);
+    assert_eq!(net.node(0).call("system_localPeerId", vec![]).await, alice_consensus_id.as_str());
+
+    // Alice moves to a node key: registers it (signed by the key), then restarts with it.
+    let seed = [42u8; 32];
+    let node_id = peer_id_of_seed(seed);
+    let node_pair = <sp_core::ed25519::Pair as sp_core::Pair>::from_seed(&seed);
+    let alice = Sr25519Keyring::Alice.to_account_id();
+    let proof = sp_core::Pair::sign(&node_pair, &pallet_permissions::node_id_payload(&alice)).0;
+    let call = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id {
+        peer_id: node_id.clone().into_bytes(),
+        proof,
+    });
+    let genesis = net.node(0).genesis_hash().await;
+    let xt = ecochain_runtime::signing::sign_immortal(call, &Sr25519Keyring::Alice.pair(), 0, genesis);
+    let included = net.node(0).submit(&xt.encode()).await;
+    net.node(0).wait_included(&[included], Duration::from_secs(30)).await;
+    net.nodes[0].as_mut().expect("running").stop();
+    net.nodes[0] = None;
+    let key_file = net.members[0].base.join("chains/ecochain_local/network/node_key");
+    std::fs::create_dir_all(key_file.parent().expect("dir")).expect("dir");
+    std::fs::write(&key_file, hex::encode(seed)).expect("node key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("mode");
+    }
+    net.members[0].peer_id = node_id.clone();
+    net.start(0).await;
+    assert_eq!(net.node(0).call("system_localPeerId", vec![]).await, node_id.as_str());
+    // Alice is back with her new identity: let in, marked an authority, voting.
+    let h = net.max_height().await;
+    net.wait_all(h + 5, Duration::from_secs(60)).await;
+    let peers = net.node(1).call("system_peers", vec![]).await;
+    let alice_peer = peers.as_array().expect("peers").iter().find(|p| p["peerId"] == node_id.as_str());
+    assert_eq!(alice_peer.map(|p| p["roles"].clone()), Some("AUTHORITY".into()), "{peers}");
+    // With Bob down, the other three (Alice among them) still finalize.
+    net.nodes[1].as_mut().expect("running").stop();
+    net.nodes[1] = None;
+    let h = net.max_height().await;
+    net.wait_all(h + 3, Duration::from_secs(60)).await;
     net.assert_consistent().await;
 }

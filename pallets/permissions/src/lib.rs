@@ -12,10 +12,12 @@
 //! - **Node allow-list** of libp2p peer ids (base58 text) read by the node.
 //! - **Validator node ids**: a validator's network identity is a node key of
 //!   its own, not its consensus key. Each account registers the peer id of the
-//!   node it validates with ([`Pallet::set_node_id`], rotatable, one account
-//!   per peer id), as a Substrate validator sets its session keys; the nodes
-//!   allow-list the current and scheduled validators' node ids and accept
-//!   proposals only from them.
+//!   node it validates with ([`Pallet::set_node_id`], signed by that node key
+//!   so nobody can claim a node that is not theirs; rotatable; one account per
+//!   peer id), as a Substrate validator sets its session keys. The nodes
+//!   allow-list the current and scheduled validators' nodes and accept
+//!   proposals only from them; a validator that registered none is reached at
+//!   its consensus key's peer id, as before node keys existed.
 //! - **Account allow-list**, enforced in transaction validation by
 //!   [`CheckAllowListed`] (so the pool refuses a non-listed sender); validators
 //!   are always allowed; the list can be switched off (dev chains).
@@ -33,6 +35,25 @@ mod types;
 pub mod weights;
 
 pub use extension::{CheckAllowListed, ACCOUNT_NOT_ALLOWED, TRANSACTION_TOO_LARGE};
+
+/// What a node key signs to be registered for an account ([`Pallet::set_node_id`]):
+/// this context, then the SCALE-encoded account.
+pub const NODE_ID_CONTEXT: &[u8] = b"ecochain:node-id:v1:";
+
+/// The message a node key signs to be registered for `who`.
+pub fn node_id_payload<A: codec::Encode>(who: &A) -> Vec<u8> {
+    let mut payload = NODE_ID_CONTEXT.to_vec();
+    who.encode_to(&mut payload);
+    payload
+}
+
+/// The ed25519 public key a libp2p peer id (base58 text) is made of: the
+/// identity multihash of the key's protobuf encoding. `None` for other ids.
+pub fn ed25519_of_peer_id(text: &[u8]) -> Option<[u8; 32]> {
+    const PREFIX: [u8; 6] = [0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+    let bytes = bs58::decode(text).into_vec().ok()?;
+    <[u8; 32]>::try_from(bytes.strip_prefix(&PREFIX)?).ok()
+}
 pub use types::{ProposalInfo, ScheduledChange, ValidatorInfo};
 pub use weights::WeightInfo;
 
@@ -179,6 +200,7 @@ pub mod pallet {
         /// Allow-listed peer ids (base58 text).
         pub allowed_nodes: Vec<String>,
         /// Node peer ids (base58 text) of accounts, as [`Pallet::set_node_id`] sets them.
+        #[serde(default)]
         pub validator_nodes: Vec<(T::AccountId, String)>,
         /// Allow-listed accounts.
         pub allowed_accounts: Vec<T::AccountId>,
@@ -366,6 +388,9 @@ pub mod pallet {
         BadPeerId,
         /// Another account registered this node peer id.
         NodeIdInUse,
+        /// The peer id is not that of an ed25519 node key, or the signature is
+        /// not that key's over [`node_id_payload`] of the caller.
+        BadNodeIdProof,
         /// The peer id is already allow-listed.
         NodeAlreadyAllowed,
         /// The peer id is not allow-listed.
@@ -590,15 +615,27 @@ pub mod pallet {
 
         /// Register (or change) the peer id of the node `origin` validates
         /// with: the network identity of its node key, which is not its
-        /// consensus key. Any account may register one; it counts while the
-        /// account is a current or scheduled validator. One account per peer id.
+        /// consensus key. `proof` is that node key's ed25519 signature over
+        /// [`node_id_payload`] of `origin`, so only the holder of a node key
+        /// can register it (`ecochain key node-id-proof` makes it). Any
+        /// account may register one; it counts while the account is a current
+        /// or scheduled validator. One account per peer id.
         ///
         /// Origin: signed. Emits [`Event::NodeIdSet`].
         #[pallet::call_index(12)]
         #[pallet::weight(T::WeightInfo::set_node_id())]
-        pub fn set_node_id(origin: OriginFor<T>, peer_id: Vec<u8>) -> DispatchResult {
+        pub fn set_node_id(origin: OriginFor<T>, peer_id: Vec<u8>, proof: [u8; 64]) -> DispatchResult {
             let who = ensure_signed(origin)?;
             let peer = Self::peer_id(&peer_id)?;
+            let key = ed25519_of_peer_id(&peer_id).ok_or(Error::<T>::BadNodeIdProof)?;
+            ensure!(
+                sp_io::crypto::ed25519_verify(
+                    &sp_core::ed25519::Signature::from_raw(proof),
+                    &node_id_payload(&who),
+                    &sp_core::ed25519::Public::from_raw(key),
+                ),
+                Error::<T>::BadNodeIdProof
+            );
             match NodeOwners::<T>::get(&peer) {
                 Some(owner) if owner == who => return Ok(()),
                 Some(_) => return Err(Error::<T>::NodeIdInUse.into()),
@@ -634,17 +671,16 @@ pub mod pallet {
             Ok(raw.to_vec().try_into().map_err(|_| Error::<T>::BadPeerId)?)
         }
 
-        /// The node peer ids of the current and the scheduled validators that
-        /// registered one, by consensus key: the nodes let them in and take
-        /// proposals from them.
-        pub fn validator_nodes() -> Vec<([u8; 32], Vec<u8>)> {
-            let mut out: Vec<([u8; 32], Vec<u8>)> = Vec::new();
+        /// Every current and scheduled validator's consensus key with the
+        /// node peer id its account registered, if any: the nodes let them in
+        /// and take proposals from them (a validator without one is reached at
+        /// its consensus key's peer id).
+        pub fn validator_nodes() -> Vec<([u8; 32], Option<Vec<u8>>)> {
+            let mut out: Vec<([u8; 32], Option<Vec<u8>>)> = Vec::new();
             let next = NextChange::<T>::get().map(|c| c.validators.into_inner()).unwrap_or_default();
             for v in Validators::<T>::get().into_iter().chain(next) {
-                if let Some(peer) = NodeIds::<T>::get(&v.account) {
-                    if !out.iter().any(|(key, _)| *key == v.consensus_key) {
-                        out.push((v.consensus_key, peer.into_inner()));
-                    }
+                if !out.iter().any(|(key, _)| *key == v.consensus_key) {
+                    out.push((v.consensus_key, NodeIds::<T>::get(&v.account).map(|p| p.into_inner())));
                 }
             }
             out

@@ -16,6 +16,8 @@ fn identity_is_the_magic_then_the_scale_version() {
     assert!(id.starts_with(MAGIC), "{id:?}");
     let version = sp_version::RuntimeVersion::decode(&mut &id[MAGIC.len()..]).expect("a RuntimeVersion");
     assert_eq!(version, VERSION);
+    assert_eq!(ecochain_runtime::identity::version_of(&id), Some(VERSION));
+    assert_eq!(ecochain_runtime::identity::version_of(b"\0asm wasm code"), None);
 }
 
 #[test]
