@@ -462,9 +462,20 @@ async fn validators_without_node_ids_use_their_consensus_keys_then_move_to_node_
     // Alice is back with her new identity: let in, marked an authority, voting.
     let h = net.max_height().await;
     net.wait_all(h + 5, Duration::from_secs(60)).await;
-    let peers = net.node(1).call("system_peers", vec![]).await;
-    let alice_peer = peers.as_array().expect("peers").iter().find(|p| p["peerId"] == node_id.as_str());
-    assert_eq!(alice_peer.map(|p| p["roles"].clone()), Some("AUTHORITY".into()), "{peers}");
+    // Transaction gossip (what `system_peers` lists) may connect after the
+    // blocks synced: a peer refused before its id reached the allow-list
+    // redials after a backoff.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let peers = net.node(1).call("system_peers", vec![]).await;
+        let alice_peer = peers.as_array().expect("peers").iter().find(|p| p["peerId"] == node_id.as_str()).cloned();
+        if let Some(p) = alice_peer {
+            assert_eq!(p["roles"], "AUTHORITY", "{peers}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "Alice's new node id is not among Bob's peers: {peers}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     // With Bob down, the other three (Alice among them) still finalize.
     net.nodes[1].as_mut().expect("running").stop();
     net.nodes[1] = None;
