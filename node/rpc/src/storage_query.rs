@@ -113,24 +113,14 @@ pub(crate) fn read_page(
     };
     let hash = |value: &[u8]| to_hex(BlakeTwo256::hash(value).as_bytes());
     match item.kind {
-        Kind::Value => Ok((
-            state
-                .storage(&item.key)
-                .map_err(state_error)?
-                .map(|v| entry(&item.key, "value", to_hex(&v)))
-                .into_iter()
-                .collect(),
-            None,
-        )),
-        Kind::Hash => Ok((
-            state
-                .storage(&item.key)
-                .map_err(state_error)?
-                .map(|v| entry(&item.key, "hash", hash(&v)))
-                .into_iter()
-                .collect(),
-            None,
-        )),
+        Kind::Value | Kind::Hash => {
+            let Some(v) = state.storage(&item.key).map_err(state_error)? else { return Ok((Vec::new(), None)) };
+            let found = match item.kind {
+                Kind::Hash => entry(&item.key, "hash", hash(&v)),
+                _ => entry(&item.key, "value", to_hex(&v)),
+            };
+            Ok((vec![found], None))
+        }
         Kind::ClosestDescendantMerkleValue => {
             let merkle = state.closest_merkle_value(&item.key).map_err(state_error)?.map(|value| match value {
                 sp_trie::MerkleValue::Node(node) => to_hex(&node),
