@@ -16,7 +16,9 @@
 pub mod net;
 pub mod node;
 
-pub use net::{by_majority, dev_node_id, free_port_pair, peer_id_of_public, peer_id_of_seed, Member, Net, VALIDATORS};
+pub use net::{
+    by_majority, dev_node_id, free_port_pair, peer_id_of_public, peer_id_of_seed, set_node_id, Member, Net, VALIDATORS,
+};
 pub use node::Node;
 
 use codec::Encode;

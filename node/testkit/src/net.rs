@@ -40,6 +40,16 @@ pub fn peer_id_of_seed(seed: [u8; 32]) -> String {
     key.public().to_peer_id().to_string()
 }
 
+/// `permissions.setNodeId` submitted by `account` (at `nonce`) for the node
+/// key `node`, with that key's proof: a signed extrinsic, encoded.
+pub fn set_node_id(node: &sp_core::ed25519::Pair, account: Sr25519Keyring, nonce: u32, genesis: H256) -> Vec<u8> {
+    use sp_core::Pair;
+    let proof = node.sign(&pallet_permissions::node_id_payload(&account.to_account_id())).0;
+    let peer_id = peer_id_of_public(node.public().0).into_bytes();
+    let call = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id { peer_id, proof });
+    sign_immortal(call, &account.pair(), nonce, genesis).encode()
+}
+
 /// One node's identity and ports.
 pub struct Member {
     /// Its base path.

@@ -53,20 +53,22 @@ fn a_corrupt_export_is_refused() {
     assert!(!ok && out.contains("not an ecochain block export"), "{out}");
 }
 
+/// A `Live` chain spec (the `local` one, renamed) written in `dir`.
+fn live_spec(dir: &Path) -> std::path::PathBuf {
+    let mut live = crate::local_spec();
+    live["chainType"] = "Live".into();
+    live["id"] = "ecochain_live".into();
+    let spec = dir.join("live.json");
+    std::fs::write(&spec, live.to_string()).expect("write");
+    spec
+}
+
 #[test]
 fn key_commands() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ok, out) = ecochain(&["key", "insert", "--chain", "local", "--suri", "//Alice"], dir.path());
     assert!(ok, "dev keys are fine on the local chain: {out}");
-    let spec = dir.path().join("live.json");
-    let mut live: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json"))
-            .expect("spec"),
-    )
-    .expect("json");
-    live["chainType"] = "Live".into();
-    live["id"] = "ecochain_live".into();
-    std::fs::write(&spec, live.to_string()).expect("write");
+    let spec = live_spec(dir.path());
     let (ok, out) =
         ecochain(&["key", "insert", "--chain", spec.to_str().expect("utf8"), "--suri", "//Alice"], dir.path());
     assert!(!ok && out.contains("refused"), "dev keys are refused on a live chain: {out}");
@@ -75,15 +77,7 @@ fn key_commands() {
 #[test]
 fn dev_spec_version_is_for_development_chains_and_higher_versions_only() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let spec = dir.path().join("live.json");
-    let mut live: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json"))
-            .expect("spec"),
-    )
-    .expect("json");
-    live["chainType"] = "Live".into();
-    live["id"] = "ecochain_live".into();
-    std::fs::write(&spec, live.to_string()).expect("write");
+    let spec = live_spec(dir.path());
     let next = (ecochain_runtime::VERSION.spec_version + 1).to_string();
     let (ok, out) = ecochain(&["--chain", spec.to_str().expect("utf8"), "--dev-spec-version", &next], dir.path());
     assert!(!ok && out.contains("development chains only"), "{out}");

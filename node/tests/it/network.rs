@@ -136,14 +136,7 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     let genesis = net.node(0).genesis_hash().await;
     let mut nonces = [0u32; 4];
     let eve_node = <sp_core::ed25519::Pair as sp_core::Pair>::from_string("//Eve//node", None).expect("key");
-    let proof =
-        sp_core::Pair::sign(&eve_node, &pallet_permissions::node_id_payload(&Sr25519Keyring::Eve.to_account_id()));
-    let register = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id {
-        peer_id: dev_node_id(Sr25519Keyring::Eve).into_bytes(),
-        proof: proof.0,
-    });
-    let register = ecochain_runtime::signing::sign_immortal(register, &Sr25519Keyring::Eve.pair(), 0, genesis);
-    let registered = net.node(0).submit(&register.encode()).await;
+    let registered = net.node(0).submit(&set_node_id(&eve_node, Sr25519Keyring::Eve, 0, genesis)).await;
     net.node(0).wait_included(&[registered], Duration::from_secs(30)).await;
     // Add Eve (effective 10 blocks after enactment).
     let add = RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
@@ -415,11 +408,7 @@ async fn validators_without_node_ids_use_their_consensus_keys_then_move_to_node_
     // key's peer id, and its node, without a node key file, takes that identity.
     let dir = tempfile::tempdir().expect("tempdir");
     let spec_path = dir.path().join("no-node-ids.json");
-    let mut spec: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chain-specs/local.json"))
-            .expect("spec"),
-    )
-    .expect("json");
+    let mut spec = crate::local_spec();
     spec["genesis"]["runtimeGenesis"]["config"]["permissions"]["validatorNodes"] = serde_json::json!([]);
     std::fs::write(&spec_path, spec.to_string()).expect("write");
     let mut net = Net::new(0, 200).with_chain(&spec_path);
@@ -436,15 +425,8 @@ async fn validators_without_node_ids_use_their_consensus_keys_then_move_to_node_
     let seed = [42u8; 32];
     let node_id = peer_id_of_seed(seed);
     let node_pair = <sp_core::ed25519::Pair as sp_core::Pair>::from_seed(&seed);
-    let alice = Sr25519Keyring::Alice.to_account_id();
-    let proof = sp_core::Pair::sign(&node_pair, &pallet_permissions::node_id_payload(&alice)).0;
-    let call = RuntimeCall::Permissions(pallet_permissions::Call::set_node_id {
-        peer_id: node_id.clone().into_bytes(),
-        proof,
-    });
     let genesis = net.node(0).genesis_hash().await;
-    let xt = ecochain_runtime::signing::sign_immortal(call, &Sr25519Keyring::Alice.pair(), 0, genesis);
-    let included = net.node(0).submit(&xt.encode()).await;
+    let included = net.node(0).submit(&set_node_id(&node_pair, Sr25519Keyring::Alice, 0, genesis)).await;
     net.node(0).wait_included(&[included], Duration::from_secs(30)).await;
     net.nodes[0].as_mut().expect("running").stop();
     net.nodes[0] = None;
