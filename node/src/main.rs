@@ -16,9 +16,11 @@ use std::path::PathBuf;
 
 /// Info for our targets; Malachite and libp2p log every vote at info, so
 /// they are quieter unless asked (`--log info,arc_malachitebft_core_consensus=info`).
+/// Gossipsub warns each time a wallet resubmits a transaction it already
+/// published (the duplicate is expected and handled): errors only.
 const DEFAULT_LOG: &str = "info,arc_malachitebft_core_consensus=warn,arc_malachitebft_engine=warn,\
 arc_malachitebft_network=warn,arc_malachitebft_sync=warn,arc_malachitebft_discovery=warn,\
-arc_malachitebft_wal=warn,arc_malachitebft_app=warn,libp2p_gossipsub=warn,libp2p_swarm=warn";
+arc_malachitebft_wal=warn,arc_malachitebft_app=warn,libp2p_gossipsub=error,libp2p_swarm=warn";
 
 fn init_tracing(filter: Option<&str>) {
     let filter = filter

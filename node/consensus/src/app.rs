@@ -139,6 +139,9 @@ pub struct App {
     pending: Vec<Assembled>,
     stream_nonce: u32,
     last_commit: Instant,
+    /// A height whose decided block could not be committed: its `Finalized`
+    /// restarts it, so value sync brings the block again.
+    uncommitted: Option<u64>,
 }
 
 fn now_ms() -> u64 {
@@ -237,6 +240,7 @@ impl App {
             pending: Vec::new(),
             stream_nonce: 0,
             last_commit: Instant::now(),
+            uncommitted: None,
         })
     }
 
@@ -348,6 +352,7 @@ impl App {
             AppMsg::Decided { certificate, reply, .. } => {
                 if let Err(e) = self.commit(&certificate).await {
                     tracing::error!(target: "consensus", height = certificate.height.0, error = %e, "decided block not committed; the height restarts and sync brings it");
+                    self.uncommitted = Some(certificate.height.0);
                 }
                 let _ = reply.send(());
             }
@@ -705,6 +710,9 @@ impl App {
                 }
             }
         }
+        if self.uncommitted.take() == Some(height) {
+            return Next::Restart(Height(height), self.params(self.validators.clone()));
+        }
         match self.client.header(&hash) {
             Ok(Some(_)) => match validator_set_at(&self.client, &hash) {
                 Ok(validators) => {
@@ -758,8 +766,16 @@ impl App {
         if self.client.best_header().number + 1 != header.number {
             return SyncedValueOutcome::LocalTransientError;
         }
-        // The certificate was checked by the engine; the block is executed here.
+        // The engine checked the certificate: 2/3 of the voting power decided
+        // this block. If it does not execute here, the fault is ours (a read
+        // error, a block that moved): a verdict of invalid would leave its
+        // height reserved in value sync and the node stuck at it, so the
+        // engine is told to ask again.
         let (validity, changes) = self.execute(&header, &extrinsics, None).await;
+        if validity != Validity::Valid {
+            tracing::warn!(target: "consensus", height = height.0, %hash, "a decided block from value sync did not execute here; asking again");
+            return SyncedValueOutcome::LocalTransientError;
+        }
         let candidate = Candidate {
             height: height.0,
             round,
