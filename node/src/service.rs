@@ -105,8 +105,8 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
                 as Arc<dyn ecochain_rpc::ConsensusInfo>
         }),
     };
-    let module = ecochain_rpc::rpc_module(deps, config.clone()).context("starting the RPC worker threads")?;
-    let (rpc_addr, rpc_handle) = ecochain_rpc::start(config, module).await.context("starting the RPC server")?;
+    let rpc = ecochain_rpc::rpc_module(deps, config.clone()).context("starting the RPC worker threads")?;
+    let (rpc_addr, rpc_handle) = ecochain_rpc::start(config, rpc).await.context("starting the RPC server")?;
     let pruning = client.database().pruning();
     tracing::info!(target: "node", chain = %spec.name, %rpc_addr, ?pruning, base = %base.display(), "node started");
 

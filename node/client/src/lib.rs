@@ -21,12 +21,13 @@ mod pool;
 pub mod runtime_api;
 
 pub use chain_spec::{ChainSpec, ChainType};
+pub use ecochain_storage::State;
 pub use pool::{Broadcast, SubmitError, TransactionPool, MAX_EXTRINSIC_BYTES};
 
 use codec::Decode;
 use ecochain_executor::{BuiltBlock, Executor, STATE_VERSION};
 use ecochain_runtime::{Block, BlockNumber, Header};
-use ecochain_storage::{CommitBlock, Database, State};
+use ecochain_storage::{CommitBlock, Database};
 use parking_lot::RwLock;
 use sp_core::H256;
 use sp_runtime::{traits::BlakeTwo256, Justifications};
@@ -222,6 +223,11 @@ impl Client {
     /// Finalized block header.
     pub fn finalized_header(&self) -> Header {
         self.finalized.read().clone()
+    }
+
+    /// Finalized block hash.
+    pub fn finalized_hash(&self) -> H256 {
+        self.finalized.read().hash()
     }
 
     /// Subscribe to chain events.

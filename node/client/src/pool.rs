@@ -276,6 +276,12 @@ impl TransactionPool {
         self.pool.pending()
     }
 
+    /// Encoded extrinsics of `who` in the pool, signed by that account, in no particular order.
+    pub fn pending_of(&self, who: &ecochain_runtime::AccountId) -> Vec<Vec<u8>> {
+        let sender = codec::Encode::encode(&ecochain_runtime::Address::Id(who.clone()));
+        self.pool.sender_transactions(&sender).into_iter().map(|tx| tx.bytes.clone()).collect()
+    }
+
     /// Remove transactions (and ban them); returns the hashes removed.
     pub fn remove(&self, hashes: &[H256]) -> Vec<H256> {
         self.pool.remove_invalid(hashes).into_iter().map(|tx| tx.hash).collect()

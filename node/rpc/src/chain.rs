@@ -153,17 +153,17 @@ fn subscribe_heads(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static 
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     method(module, ctx, "chain_getBlockHash", 1, get_block_hash);
-    alias(module, "chain_getHead", "chain_getBlockHash");
+    alias(module, ctx, "chain_getHead", "chain_getBlockHash");
     method(module, ctx, "chain_getHeader", 1, get_header);
     method(module, ctx, "chain_getBlock", 1, get_block);
     method(module, ctx, "chain_getFinalizedHead", 0, |ctx, _| Ok(json!(ctx.client.finalized_header().hash())));
-    alias(module, "chain_getFinalisedHead", "chain_getFinalizedHead");
+    alias(module, ctx, "chain_getFinalisedHead", "chain_getFinalizedHead");
 
     subscribe_heads(module, ctx, ["chain_subscribeNewHeads", "chain_newHead", "chain_unsubscribeNewHeads"], Heads::New);
-    alias(module, "chain_subscribeNewHead", "chain_subscribeNewHeads");
-    alias(module, "subscribe_newHead", "chain_subscribeNewHeads");
-    alias(module, "chain_unsubscribeNewHead", "chain_unsubscribeNewHeads");
-    alias(module, "unsubscribe_newHead", "chain_unsubscribeNewHeads");
+    alias(module, ctx, "chain_subscribeNewHead", "chain_subscribeNewHeads");
+    alias(module, ctx, "subscribe_newHead", "chain_subscribeNewHeads");
+    alias(module, ctx, "chain_unsubscribeNewHead", "chain_unsubscribeNewHeads");
+    alias(module, ctx, "unsubscribe_newHead", "chain_unsubscribeNewHeads");
 
     subscribe_heads(
         module,
@@ -171,8 +171,8 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
         ["chain_subscribeFinalizedHeads", "chain_finalizedHead", "chain_unsubscribeFinalizedHeads"],
         Heads::Finalized,
     );
-    alias(module, "chain_subscribeFinalisedHeads", "chain_subscribeFinalizedHeads");
-    alias(module, "chain_unsubscribeFinalisedHeads", "chain_unsubscribeFinalizedHeads");
+    alias(module, ctx, "chain_subscribeFinalisedHeads", "chain_subscribeFinalizedHeads");
+    alias(module, ctx, "chain_unsubscribeFinalisedHeads", "chain_unsubscribeFinalizedHeads");
 
     subscribe_heads(module, ctx, ["chain_subscribeAllHeads", "chain_allHead", "chain_unsubscribeAllHeads"], Heads::All);
 }

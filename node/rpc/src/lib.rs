@@ -26,6 +26,7 @@
 
 mod archive;
 mod author;
+mod batch;
 mod budget;
 mod chain;
 mod chain_head;
@@ -40,6 +41,7 @@ mod system;
 mod tokens;
 mod transaction;
 mod txpool;
+mod view;
 mod workers;
 
 pub use consensus::ConsensusInfo;
@@ -155,23 +157,26 @@ pub(crate) struct Ctx {
     pub(crate) broadcasts: transaction::Broadcasts,
     /// `chainHead_v1_follow` subscriptions.
     pub(crate) follows: chain_head::Follows,
+    /// The plain reads by name (aliases included), for batches ([`batch`]).
+    pub(crate) direct: parking_lot::RwLock<std::collections::HashMap<&'static str, batch::Direct>>,
 }
 
 impl Ctx {
     pub(crate) fn deny_unsafe(&self) -> bool {
         self.config.methods == RpcMethods::Safe
     }
+
+    /// The plain read registered as `name`, if it is one.
+    pub(crate) fn direct(&self, name: &str) -> Option<batch::Direct> {
+        self.direct.read().get(name).copied()
+    }
 }
 
 /// Registers a method answered on the RPC's worker threads (it reads the
 /// database or runs the runtime): at most `max` positional parameters.
-pub(crate) fn method(
-    module: &mut RpcModule<()>,
-    ctx: &Arc<Ctx>,
-    name: &'static str,
-    max: usize,
-    f: fn(&Ctx, params::Args) -> error::RpcResult,
-) {
+pub(crate) fn method(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static str, max: usize, f: batch::MethodFn) {
+    let direct = batch::Direct { max_params: max, f };
+    ctx.direct.write().insert(name, direct);
     let ctx = ctx.clone();
     module
         .register_async_method(name, move |params, _, _| {
@@ -224,14 +229,25 @@ where
 }
 
 /// Registers `alias` for the already registered `existing` method.
-pub(crate) fn alias(module: &mut RpcModule<()>, alias: &'static str, existing: &'static str) {
+pub(crate) fn alias(module: &mut RpcModule<()>, ctx: &Ctx, alias: &'static str, existing: &'static str) {
     module.register_alias(alias, existing).expect("aliases are unique and name registered methods");
+    if let Some(direct) = ctx.direct(existing) {
+        ctx.direct.write().insert(alias, direct);
+    }
+}
+
+/// The node's JSON-RPC API: what [`start`] serves.
+pub struct Rpc {
+    /// Every method, aliases included, plus `rpc_methods`.
+    pub module: RpcModule<()>,
+    /// What answers batches of plain reads in one worker job.
+    ctx: Arc<Ctx>,
 }
 
 /// Every method of the node, aliases included, plus `rpc_methods`.
 ///
 /// Fails only if the worker threads cannot be started.
-pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()>> {
+pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<Rpc> {
     let starting_block = deps.client.best_header().number;
     let workers = workers::Workers::start(config.workers)?;
     let ctx = Arc::new(Ctx {
@@ -245,6 +261,7 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
         starting_block,
         broadcasts: Default::default(),
         follows: Default::default(),
+        direct: Default::default(),
     });
     let mut module = RpcModule::new(());
     system::register(&mut module, &ctx);
@@ -267,7 +284,7 @@ pub fn rpc_module(deps: RpcDeps, config: Config) -> std::io::Result<RpcModule<()
         .register_method("rpc_methods", move |_, _, _| listing.clone())
         .map(|_| ())
         .expect("rpc_methods is registered once");
-    Ok(module)
+    Ok(Rpc { module, ctx })
 }
 
 #[cfg(test)]

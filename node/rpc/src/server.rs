@@ -17,7 +17,6 @@ use jsonrpsee::{
         ServerHandle,
     },
     types::Request,
-    RpcModule,
 };
 use parking_lot::Mutex;
 use std::{
@@ -242,7 +241,8 @@ pub(crate) fn cors_layer(origins: Option<&[String]>) -> Result<CorsLayer> {
 
 /// Serves `module` over HTTP and WebSocket on `config.addr` until the returned
 /// handle is stopped (or dropped). Returns the bound address (useful with port 0).
-pub async fn start(config: Config, module: RpcModule<()>) -> Result<(SocketAddr, ServerHandle)> {
+pub async fn start(config: Config, rpc: crate::Rpc) -> Result<(SocketAddr, ServerHandle)> {
+    let crate::Rpc { module, ctx } = rpc;
     let listener =
         tokio::net::TcpListener::bind(config.addr).await.map_err(|source| Error::Bind { addr: config.addr, source })?;
     let addr = listener.local_addr().map_err(|source| Error::Bind { addr: config.addr, source })?;
@@ -265,11 +265,10 @@ pub async fn start(config: Config, module: RpcModule<()>) -> Result<(SocketAddr,
     let known: Arc<std::collections::HashSet<String>> =
         Arc::new(module.method_names().map(|m| m.to_string()).collect());
     let counter = config.call_counter.clone().map(|c| (c, known));
-    let rpc_middleware = RpcServiceBuilder::new().layer_fn(move |inner| RateLimit {
-        inner,
-        limiter: limiter.clone(),
-        counter: counter.clone(),
-    });
+    let max_response_bytes = config.max_response_bytes as usize;
+    let rpc_middleware = RpcServiceBuilder::new()
+        .layer_fn(move |inner| RateLimit { inner, limiter: limiter.clone(), counter: counter.clone() })
+        .layer_fn(move |inner| crate::batch::Batches { inner, ctx: ctx.clone(), max_response_bytes });
     let http_middleware = tower::ServiceBuilder::new().layer(cors_layer(config.cors.as_deref())?);
     let builder = Server::builder()
         .set_config(server_config)
@@ -308,10 +307,13 @@ pub async fn start(config: Config, module: RpcModule<()>) -> Result<(SocketAddr,
             let peer = PeerIp(remote.ip());
             // The slot is held by the connection's service: returned when the connection ends.
             let slot = Arc::new(slot);
+            // One service per connection (one connection id, as jsonrpsee's
+            // own server has it), cloned for each of its requests.
+            let per_connection = builder.build(methods, stop);
             let service = tower::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
                 let _held = &slot;
                 request.extensions_mut().insert(peer);
-                let mut service = builder.clone().build(methods.clone(), stop.clone());
+                let mut service = per_connection.clone();
                 async move { service.call(request).await }
             });
             tokio::spawn(serve_with_graceful_shutdown(socket, service, shutdown));

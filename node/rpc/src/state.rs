@@ -54,21 +54,21 @@ fn read_values(client: &Client, at: &H256, keys: &[Vec<u8>]) -> RpcResult<Vec<Ch
 fn get_storage(ctx: &Ctx, args: Args) -> RpcResult {
     let key = args.bytes(0, "storage key")?;
     let at = block_or_best(&ctx.client, args.hash(1)?)?;
-    let value = ctx.client.storage(&at, &key).map_err(client_error)?;
+    let value = crate::view::storage(ctx, &at, &key)?;
     Ok(value.map_or(Value::Null, |v| json!(to_hex(&v))))
 }
 
 fn get_storage_hash(ctx: &Ctx, args: Args) -> RpcResult {
     let key = args.bytes(0, "storage key")?;
     let at = block_or_best(&ctx.client, args.hash(1)?)?;
-    let value = ctx.client.storage(&at, &key).map_err(client_error)?;
+    let value = crate::view::storage(ctx, &at, &key)?;
     Ok(value.map_or(Value::Null, |v| json!(<BlakeTwo256 as HashT>::hash(&v))))
 }
 
 fn get_storage_size(ctx: &Ctx, args: Args) -> RpcResult {
     let key = args.bytes(0, "storage key")?;
     let at = block_or_best(&ctx.client, args.hash(1)?)?;
-    let value = ctx.client.storage(&at, &key).map_err(client_error)?;
+    let value = crate::view::storage(ctx, &at, &key)?;
     Ok(value.map_or(Value::Null, |v| json!(v.len())))
 }
 
@@ -310,21 +310,21 @@ async fn follow_runtime_version(ctx: Arc<Ctx>, pending: PendingSubscriptionSink)
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     method(module, ctx, "state_getStorage", 2, get_storage);
-    alias(module, "state_getStorageAt", "state_getStorage");
+    alias(module, ctx, "state_getStorageAt", "state_getStorage");
     method(module, ctx, "state_getStorageHash", 2, get_storage_hash);
-    alias(module, "state_getStorageHashAt", "state_getStorageHash");
+    alias(module, ctx, "state_getStorageHashAt", "state_getStorageHash");
     method(module, ctx, "state_getStorageSize", 2, get_storage_size);
-    alias(module, "state_getStorageSizeAt", "state_getStorageSize");
+    alias(module, ctx, "state_getStorageSizeAt", "state_getStorageSize");
     method(module, ctx, "state_getKeysPaged", 4, get_keys_paged);
-    alias(module, "state_getKeysPagedAt", "state_getKeysPaged");
+    alias(module, ctx, "state_getKeysPagedAt", "state_getKeysPaged");
     method(module, ctx, "state_getKeys", 2, get_keys);
     method(module, ctx, "state_queryStorageAt", 2, query_storage_at);
     method(module, ctx, "state_queryStorage", 3, query_storage);
     method(module, ctx, "state_getMetadata", 1, get_metadata);
     method(module, ctx, "state_getRuntimeVersion", 1, get_runtime_version);
-    alias(module, "chain_getRuntimeVersion", "state_getRuntimeVersion");
+    alias(module, ctx, "chain_getRuntimeVersion", "state_getRuntimeVersion");
     method(module, ctx, "state_call", 3, call);
-    alias(module, "state_callAt", "state_call");
+    alias(module, ctx, "state_callAt", "state_call");
     method(module, ctx, "state_getReadProof", 2, get_read_proof);
 
     crate::subscription(
@@ -339,6 +339,6 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
         ["state_subscribeRuntimeVersion", "state_runtimeVersion", "state_unsubscribeRuntimeVersion"],
         |ctx, _, pending, _| follow_runtime_version(ctx, pending),
     );
-    alias(module, "chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
-    alias(module, "chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");
+    alias(module, ctx, "chain_subscribeRuntimeVersion", "state_subscribeRuntimeVersion");
+    alias(module, ctx, "chain_unsubscribeRuntimeVersion", "state_unsubscribeRuntimeVersion");
 }

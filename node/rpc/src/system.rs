@@ -2,11 +2,12 @@
 
 use crate::{
     alias,
-    error::{client_error, RpcResult},
+    error::RpcResult,
     method,
     params::{to_json, Args},
     Ctx,
 };
+use codec::Encode;
 use ecochain_runtime::{AccountId, Address, Nonce};
 use jsonrpsee::RpcModule;
 use serde::Serialize;
@@ -100,8 +101,8 @@ pub(crate) fn next_index(on_chain: Nonce, pending: &[Vec<u8>], who: &AccountId) 
 fn account_next_index(ctx: &Ctx, args: Args) -> RpcResult {
     let who = args.account(0)?;
     let best = ctx.client.best_hash();
-    let on_chain = ctx.client.runtime_api(best).account_nonce(&who).map_err(client_error)?;
-    Ok(json!(next_index(on_chain, &ctx.pool.pending(), &who)))
+    let on_chain: Nonce = crate::view::call(ctx, &best, "AccountNonceApi_account_nonce", &who.encode())?;
+    Ok(json!(next_index(on_chain, &ctx.pool.pending_of(&who), &who)))
 }
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
@@ -134,5 +135,5 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
         }))
     });
     method(module, ctx, "system_accountNextIndex", 1, account_next_index);
-    alias(module, "account_nextIndex", "system_accountNextIndex");
+    alias(module, ctx, "account_nextIndex", "system_accountNextIndex");
 }

@@ -339,6 +339,23 @@ async fn next_within<T: serde::de::DeserializeOwned>(sub: &mut Subscription<T>) 
         .expect("notification parses")
 }
 
+/// POST `body` to the server at `addr` over a fresh HTTP/1.1 connection; the
+/// answer's JSON (any JSON-RPC request, batches with notifications or
+/// malformed entries included, which the clients do not send).
+async fn post_raw(addr: std::net::SocketAddr, body: &str) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sends");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("reads");
+    let (_, json) = response.split_once("\r\n\r\n").expect("headers end");
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {response}"))
+}
+
 fn start_config(rate: u32) -> Config {
     Config {
         addr: "127.0.0.1:0".parse().expect("addr"),
@@ -371,6 +388,7 @@ async fn node_serves_substrate_clients() {
 
     // Discovery: every method is listed.
     let listed: Value = http.request("rpc_methods", rpc_params![]).await.expect("rpc_methods");
+    let listed_all = listed.clone();
     let listed: Vec<String> = serde_json::from_value(listed["methods"].clone()).expect("list");
     for name in EXPECTED_METHODS.iter().chain(tokens::TOKEN_METHODS) {
         assert!(listed.iter().any(|m| m == name), "{name} is not listed");
@@ -456,6 +474,45 @@ async fn node_serves_substrate_clients() {
     assert_eq!(code_of(err), -32602);
     let err = http.request::<Value, _>("system_name", rpc_params![1, 2]).await.expect_err("extra params");
     assert_eq!(code_of(err), -32602);
+    // A batch: reads answered together on one worker keep the batch's order and
+    // equal the single calls; other entries (unknown method, bad params, a
+    // method served elsewhere, a notification, a malformed entry) answer as alone.
+    let alice = Alice.to_account_id().to_ss58check();
+    let batch = format!(
+        r#"[{{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":["{alice_key}"]}},
+            {{"jsonrpc":"2.0","id":"two","method":"chain_getHeader","params":[]}},
+            {{"jsonrpc":"2.0","method":"system_name"}},
+            {{"jsonrpc":"2.0","id":3,"method":"no_such_method"}},
+            {{"jsonrpc":"2.0","id":4,"method":"state_getStorage","params":["0xzz"]}},
+            {{"jsonrpc":"2.0","id":5,"method":"rpc_methods"}},
+            42,
+            {{"jsonrpc":"2.0","id":6,"method":"system_accountNextIndex","params":["{alice}"]}}]"#
+    );
+    let answers = post_raw(addr, &batch).await;
+    let answers = answers.as_array().expect("a batch answer");
+    let ids: Vec<&Value> = answers.iter().map(|a| &a["id"]).collect();
+    assert_eq!(ids, [&json!(1), &json!("two"), &json!(3), &json!(4), &json!(5), &Value::Null, &json!(6)]);
+    assert_eq!(answers[0]["result"], json!(to_hex(&stored)));
+    let header: Value = http.request("chain_getHeader", rpc_params![]).await.expect("header");
+    assert_eq!(answers[1]["result"], header);
+    assert_eq!(answers[2]["error"]["code"], -32601);
+    assert_eq!(answers[3]["error"]["code"], -32602);
+    assert_eq!(answers[4]["result"], listed_all);
+    assert_eq!(answers[5]["error"]["code"], -32600);
+    let next: Value = http.request("system_accountNextIndex", rpc_params![&alice]).await.expect("next index");
+    assert_eq!(answers[6]["result"], next);
+    // Too large an answer is refused whole, as jsonrpsee does.
+    let (small, small_handle) = start(
+        Config { max_response_bytes: 1_000, ..start_config(0) },
+        rpc_module(deps.clone(), start_config(0)).expect("workers"),
+    )
+    .await
+    .expect("starts");
+    let big = format!("[{}]", vec![r#"{"jsonrpc":"2.0","id":1,"method":"chain_getHeader"}"#; 20].join(","));
+    let refused = post_raw(small, &big).await;
+    assert_eq!(refused["error"]["code"], -32011, "{refused}");
+    small_handle.stop().expect("stops");
+
     // Runtime APIs outside the read-only allow-list are refused before the runtime runs.
     let err = http.request::<Value, _>("state_call", rpc_params!["No_such_api", "0x"]).await.expect_err("no api");
     assert_eq!(code_of(err), -32602);
@@ -549,7 +606,7 @@ async fn node_serves_substrate_clients() {
     assert_eq!(pool.status().ready, 0, "included transactions left the pool");
     // Unsafe methods are served when asked for.
     let unsafe_config = Config { methods: RpcMethods::Unsafe, ..start_config(0) };
-    let module = rpc_module(deps.clone(), unsafe_config).expect("workers start");
+    let module = rpc_module(deps.clone(), unsafe_config).expect("workers start").module;
     let fourth = transfer(3, genesis);
     pool.submit(fourth.clone()).expect("pooled");
     let removed: Vec<H256> = module

@@ -29,7 +29,7 @@ use std::sync::Arc;
 /// Calls `EcoChainApi_<api>` at `at` (or best) and renders the answer.
 fn query<R: Decode + Serialize>(ctx: &Ctx, api: &str, input: &[u8], at: Option<H256>) -> RpcResult {
     let at = block_or_best(&ctx.client, at)?;
-    let answer: R = ctx.client.runtime_api(at).token_query(api, input).map_err(client_error)?;
+    let answer: R = crate::view::call(ctx, &at, &format!("EcoChainApi_{api}"), input)?;
     to_client_json(&answer)
 }
 

@@ -861,6 +861,14 @@ impl Graph {
         self.entries.values().filter(|entry| entry.ready).map(|entry| (entry.tx.clone(), entry.insertion)).collect()
     }
 
+    /// The pooled transactions of `sender`, in no particular order.
+    pub(crate) fn sender_transactions(&self, sender: &[u8]) -> Vec<Arc<Transaction>> {
+        self.senders
+            .get(sender)
+            .map(|usage| usage.txs.iter().filter_map(|hash| self.entries.get(hash)).map(|e| e.tx.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Senders with pooled transactions, in no particular order.
     pub(crate) fn senders(&self) -> impl Iterator<Item = &[u8]> {
         self.senders.keys().map(Vec::as_slice)

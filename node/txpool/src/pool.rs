@@ -448,6 +448,12 @@ impl Pool {
         self.shared.state.lock().graph.sender_status(sender, now, self.shared.options.future_ttl)
     }
 
+    /// The pooled transactions of `sender` (as in [`NewTransaction::sender`]), ready and future,
+    /// in no particular order.
+    pub fn sender_transactions(&self, sender: &[u8]) -> Vec<Arc<Transaction>> {
+        self.shared.state.lock().graph.sender_transactions(sender)
+    }
+
     /// [`Pool::sender_status`] of every sender with pooled transactions, ordered by sender.
     /// Unsigned transactions (no sender) appear only in [`Pool::status`].
     pub fn sender_statuses(&self) -> Vec<SenderStatus> {
