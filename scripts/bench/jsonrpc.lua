@@ -6,6 +6,8 @@
 --
 -- The method and its params (a JSON array, sent verbatim) come from the
 -- script arguments after `--`, else from RPC_METHOD / RPC_PARAMS.
+-- RPC_BATCH=N (or a third argument) sends a batch of N such calls (ids 1..N)
+-- per request instead: requests/s are then batches/s.
 --
 -- RPC_CHECK=1 also reads every response body and counts JSON-RPC errors
 -- (bodies holding `"error":`) and HTTP statuses other than 200. It makes wrk
@@ -20,6 +22,7 @@
 
 local method = os.getenv("RPC_METHOD")
 local params = os.getenv("RPC_PARAMS") or "[]"
+local batch = tonumber(os.getenv("RPC_BATCH") or "0") or 0
 local check = os.getenv("RPC_CHECK") == "1"
 
 local function set_body()
@@ -28,13 +31,23 @@ local function set_body()
   end
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  wrk.body = '{"jsonrpc":"2.0","id":1,"method":"' .. method .. '","params":' .. params .. '}'
+  local call = function(id)
+    return '{"jsonrpc":"2.0","id":' .. id .. ',"method":"' .. method .. '","params":' .. params .. '}'
+  end
+  if batch > 0 then
+    local calls = {}
+    for id = 1, batch do calls[id] = call(id) end
+    wrk.body = '[' .. table.concat(calls, ',') .. ']'
+  else
+    wrk.body = call(1)
+  end
 end
 
 -- Runs in each thread's Lua state before its request is built.
 function init(args)
   if args[1] then method = args[1] end
   if args[2] then params = args[2] end
+  if args[3] then batch = tonumber(args[3]) or 0 end
   set_body()
 end
 

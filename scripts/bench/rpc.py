@@ -11,6 +11,8 @@
                     (nonce, consumers, providers, sufficients: u32; free: u128 …); prints free
       eth-balance   `eth_getBalance`: a hex quantity > 0; prints it in decimal
       first         a non-empty list (`eth_accounts`); prints its first entry
+      number        a JSON number >= 0 (`system_accountNextIndex`); prints it
+      header        a header object with a hex "number" (`chain_getHeader`); prints the number
 """
 
 import hashlib
@@ -102,6 +104,12 @@ def expect(kind, response):
         if not result:
             raise ValueError("empty list")
         return result[0]
+    elif kind == "number":
+        if not isinstance(result, int) or result < 0:
+            raise ValueError(f"not a number: {json.dumps(response)}")
+        return result
+    elif kind == "header":
+        return int(result["number"], 16)
     else:
         raise ValueError(f"unknown kind {kind}")
     if free <= 0:

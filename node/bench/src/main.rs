@@ -12,7 +12,9 @@
 //!   `ecochain --chain bench.json`;
 //! - `load`: pre-signed transfers submitted open-loop to running nodes over
 //!   WebSocket RPC, finalized TPS, submission-to-finality latency
-//!   percentiles, rejections, and the nodes' CPU and peak memory.
+//!   percentiles, rejections, and the nodes' CPU and peak memory;
+//! - `subs`: many WebSocket subscriptions on one node, their notification
+//!   lag and the block interval meanwhile.
 //!
 //! `scripts/bench.sh` runs them on this machine and writes `bench-results.md`.
 
@@ -24,6 +26,7 @@ mod overhead;
 mod procstat;
 mod spec;
 mod storage;
+mod subs;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -52,6 +55,8 @@ enum Command {
     },
     /// Submit pre-signed transfers to running nodes and measure finality.
     Load(load::LoadArgs),
+    /// Open many WebSocket subscriptions on a node and measure how late notifications arrive.
+    Subs(subs::SubsArgs),
     /// Measure a storage read and write in this node's database (the runtime's `DbWeight`).
     Storage(storage::StorageArgs),
     /// Measure a signed extrinsic's base cost and a transfer's, executed natively (the runtime's weights).
@@ -125,6 +130,10 @@ fn main() -> anyhow::Result<()> {
         Command::Load(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
             runtime.block_on(load::run(args))
+        }
+        Command::Subs(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+            runtime.block_on(subs::run(args))
         }
     }
 }
