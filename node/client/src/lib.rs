@@ -128,14 +128,20 @@ pub fn extrinsic_hash(encoded: &[u8]) -> H256 {
     H256(sp_crypto_hashing::blake2_256(encoded))
 }
 
+fn with_hash(header: Header) -> (Header, H256) {
+    let hash = header.hash();
+    (header, hash)
+}
+
 /// Chain access: see the crate docs.
 pub struct Client {
     db: Database,
     executor: Executor,
     spec: ChainSpec,
     genesis_hash: H256,
-    best: RwLock<Header>,
-    finalized: RwLock<Header>,
+    /// The best and the finalized block, with their hashes (read by every RPC call).
+    best: RwLock<(Header, H256)>,
+    finalized: RwLock<(Header, H256)>,
     events: broadcast::Sender<ChainEvent>,
     hooks: RwLock<Vec<CommitHook>>,
     metadata: std::sync::OnceLock<Vec<u8>>,
@@ -176,8 +182,8 @@ impl Client {
             executor: Executor::default(),
             spec,
             genesis_hash,
-            best: RwLock::new(best),
-            finalized: RwLock::new(finalized),
+            best: RwLock::new(with_hash(best)),
+            finalized: RwLock::new(with_hash(finalized)),
             events,
             hooks: Default::default(),
             metadata: Default::default(),
@@ -212,22 +218,22 @@ impl Client {
 
     /// Best block header.
     pub fn best_header(&self) -> Header {
-        self.best.read().clone()
+        self.best.read().0.clone()
     }
 
     /// Best block hash.
     pub fn best_hash(&self) -> H256 {
-        self.best.read().hash()
+        self.best.read().1
     }
 
     /// Finalized block header.
     pub fn finalized_header(&self) -> Header {
-        self.finalized.read().clone()
+        self.finalized.read().0.clone()
     }
 
     /// Finalized block hash.
     pub fn finalized_hash(&self) -> H256 {
-        self.finalized.read().hash()
+        self.finalized.read().1
     }
 
     /// Subscribe to chain events.
@@ -381,9 +387,9 @@ impl Client {
         let extrinsics: Vec<H256> = body.iter().map(|x| extrinsic_hash(x)).collect();
         let hash =
             self.db.commit_block(CommitBlock { header: header.clone(), body, justifications, state, finalized })?;
-        *self.best.write() = header.clone();
+        *self.best.write() = (header.clone(), hash);
         if finalized {
-            *self.finalized.write() = header.clone();
+            *self.finalized.write() = (header.clone(), hash);
         }
         let committed =
             Committed { hash, header: &header, extrinsics: &extrinsics, finalized, took: started.elapsed() };
@@ -408,7 +414,7 @@ impl Client {
         let header = self.header(hash)?.ok_or(Error::UnknownBlock(*hash))?;
         self.db.set_finalized(header.number, *hash, justifications)?;
         let extrinsics = self.db.body(hash)?.unwrap_or_default().iter().map(|x| extrinsic_hash(x)).collect();
-        *self.finalized.write() = header.clone();
+        *self.finalized.write() = (header.clone(), *hash);
         let _ = self.events.send(ChainEvent::Finalized { header, hash: *hash, extrinsics });
         Ok(())
     }

@@ -5,7 +5,7 @@ use crate::{
     error::{client_error, invalid_params, RpcResult},
     method,
     params::{parse_block_number, to_hex, to_json, Args},
-    Ctx,
+    read, Ctx,
 };
 use ecochain_client::{ChainEvent, StoredBlock};
 use ecochain_runtime::Header;
@@ -154,9 +154,9 @@ fn subscribe_heads(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, names: [&'static 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     method(module, ctx, "chain_getBlockHash", 1, get_block_hash);
     alias(module, ctx, "chain_getHead", "chain_getBlockHash");
-    method(module, ctx, "chain_getHeader", 1, get_header);
+    read(module, ctx, "chain_getHeader", 1, get_header);
     method(module, ctx, "chain_getBlock", 1, get_block);
-    method(module, ctx, "chain_getFinalizedHead", 0, |ctx, _| Ok(json!(ctx.client.finalized_header().hash())));
+    read(module, ctx, "chain_getFinalizedHead", 0, |ctx, _| Ok(json!(ctx.client.finalized_hash())));
     alias(module, ctx, "chain_getFinalisedHead", "chain_getFinalizedHead");
 
     subscribe_heads(module, ctx, ["chain_subscribeNewHeads", "chain_newHead", "chain_unsubscribeNewHeads"], Heads::New);

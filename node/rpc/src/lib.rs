@@ -190,6 +190,20 @@ pub(crate) fn method(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static 
         .expect("method names are unique");
 }
 
+/// Registers a read of one value (a storage key, a header, a constant),
+/// answered on the calling task without the trip to a worker thread: that
+/// trip (a queue push, a thread wake-up, a reply and a task wake-up) cost
+/// more than such a read. Only bounded work belongs here, never the runtime
+/// or a scan; in a batch it runs with the batch's other reads on a worker.
+pub(crate) fn read(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static str, max: usize, f: batch::MethodFn) {
+    ctx.direct.write().insert(name, batch::Direct { max_params: max, f });
+    let ctx = ctx.clone();
+    module
+        .register_method(name, move |params, _, _| batch::Direct { max_params: max, f }.answer(&ctx, &params))
+        .map(|_| ())
+        .expect("method names are unique");
+}
+
 /// Registers a subscription (`[subscribe, notification, unsubscribe]`) that
 /// holds one slot of the node's subscription budget while it is open; past
 /// the budget (node-wide or the caller's IP share) it is refused.

@@ -16,7 +16,10 @@ pub(crate) const MAX_SAFE_INTEGER: u128 = (1 << 53) - 1;
 
 /// `0x`-prefixed lowercase hex.
 pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
+    let mut out = vec![0u8; 2 + 2 * bytes.len()];
+    out[..2].copy_from_slice(b"0x");
+    hex::encode_to_slice(bytes, &mut out[2..]).expect("twice the length");
+    String::from_utf8(out).expect("hex is ASCII")
 }
 
 /// Bytes from hex, with or without `0x`.

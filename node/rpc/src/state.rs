@@ -7,7 +7,7 @@ use crate::{
     error::{client_error, invalid_params, server_error, RpcResult},
     method,
     params::{block_or_best, to_hex, to_json, Args},
-    Ctx,
+    read, Ctx,
 };
 use ecochain_client::{ChainEvent, Client};
 use jsonrpsee::{PendingSubscriptionSink, RpcModule};
@@ -309,11 +309,11 @@ async fn follow_runtime_version(ctx: Arc<Ctx>, pending: PendingSubscriptionSink)
 }
 
 pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
-    method(module, ctx, "state_getStorage", 2, get_storage);
+    read(module, ctx, "state_getStorage", 2, get_storage);
     alias(module, ctx, "state_getStorageAt", "state_getStorage");
-    method(module, ctx, "state_getStorageHash", 2, get_storage_hash);
+    read(module, ctx, "state_getStorageHash", 2, get_storage_hash);
     alias(module, ctx, "state_getStorageHashAt", "state_getStorageHash");
-    method(module, ctx, "state_getStorageSize", 2, get_storage_size);
+    read(module, ctx, "state_getStorageSize", 2, get_storage_size);
     alias(module, ctx, "state_getStorageSizeAt", "state_getStorageSize");
     method(module, ctx, "state_getKeysPaged", 4, get_keys_paged);
     alias(module, ctx, "state_getKeysPagedAt", "state_getKeysPaged");
