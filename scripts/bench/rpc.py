@@ -13,6 +13,7 @@
       first         a non-empty list (`eth_accounts`); prints its first entry
       number        a JSON number >= 0 (`system_accountNextIndex`); prints it
       header        a header object with a hex "number" (`chain_getHeader`); prints the number
+  rpc.py expect-batch N KIND  the same for a batch answer: N answers, ids 1..N in order, each KIND
 """
 
 import hashlib
@@ -121,6 +122,12 @@ def main(argv):
     try:
         if len(argv) == 3 and argv[1] == "account-key":
             print(account_key(argv[2]))
+        elif len(argv) == 4 and argv[1] == "expect-batch":
+            answers = json.load(sys.stdin)
+            n = int(argv[2])
+            if not isinstance(answers, list) or [a.get("id") for a in answers] != list(range(1, n + 1)):
+                raise ValueError(f"expected {n} answers with ids 1..{n}: {json.dumps(answers)[:300]}")
+            print(",".join(str(expect(argv[3], a)) for a in answers))
         elif len(argv) == 3 and argv[1] == "expect":
             text = sys.stdin.read()
             try:
