@@ -337,7 +337,7 @@ if [ "$SUBS" != 0 ]; then
 fi
 
 # Where the node's time went: the sealer logs one line per block (txs, ms to build and commit).
-blocks="$(strip "$WORK/base.log" | grep 'sealed block' | sed -E 's/.*txs=([0-9]+) ms=([0-9]+).*/\1 \2/' | awk '$1 > 0')"
+blocks="$(strip "$WORK/base.log" | { grep 'sealed block' || true; } | sed -E 's/.*txs=([0-9]+) ms=([0-9]+).*/\1 \2/' | awk '$1 > 0')"
 block_row="$(echo "$blocks" | awk 'NF == 2 { n++; t += $1; ms += $2; if ($1 > max) max = $1 }
   END { if (n) printf "%d blocks, %.0f transfers/block (max %d), %.0f ms to build+commit each, %.0f transfers/s while sealing", n, t / n, max, ms / n, (ms ? t * 1000 / ms : 0) }')"
 

@@ -14,11 +14,6 @@ use cli::{ChainArgs, Cli, Command, KeyCommand};
 use ecochain_client::ChainSpec;
 use std::path::PathBuf;
 
-/// The RPC server and transaction gossip allocate and free per call: under
-/// batched reads glibc's malloc and free took a fifth of the node's CPU (perf).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Info for our targets; Malachite and libp2p log every vote at info, so
 /// they are quieter unless asked (`--log info,arc_malachitebft_core_consensus=info`).
 /// Gossipsub warns each time a wallet resubmits a transaction it already

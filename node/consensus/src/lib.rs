@@ -107,16 +107,7 @@ pub fn engine_config(listen: Multiaddr, peers: Vec<Multiaddr>) -> (ConsensusConf
         value_payload: ValuePayload::ProposalAndParts,
         ..Default::default()
     };
-    // Peers learn each other's heights from status messages: every 2 s rather
-    // than 10 s, so a node that restarts (or lost a request) resumes syncing
-    // within seconds; requests time out after 3 s and are retried elsewhere.
-    let sync = ValueSyncConfig {
-        batch_size: 4,
-        status_update_interval: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(3),
-        ..Default::default()
-    };
-    (consensus, sync)
+    (consensus, ValueSyncConfig { batch_size: 4, ..Default::default() })
 }
 
 struct EngineConfig {
