@@ -7,11 +7,12 @@
 //! same calls sent alone.
 //!
 //! [`Batches`] is an RPC middleware that takes every call of a batch whose
-//! method is a plain read ([`Direct`]: registered with [`crate::method`]) and
-//! runs them all in one worker job, in order, sharing the job's read view of
-//! each block they name ([`crate::view`]). Everything else in the batch
-//! (subscriptions, submissions, calls refused by the rate limit, malformed
-//! entries) goes the usual way. The answers keep the batch's order, and the
+//! method is answered synchronously ([`Direct`]: registered with
+//! [`crate::method`] or [`crate::read`]: reads, runtime calls, submissions)
+//! and runs them all in one worker job, in order, through the worker's view
+//! of the best block ([`crate::view`]). Everything else in the batch
+//! (subscriptions, asynchronous methods, calls refused by the rate limit,
+//! malformed entries) goes the usual way. The answers keep the batch's order, and the
 //! response size limit applies as jsonrpsee applies it.
 
 use crate::{
@@ -27,10 +28,10 @@ use jsonrpsee::{
 };
 use std::{future::Future, panic::AssertUnwindSafe, sync::Arc};
 
-/// A method that reads and answers on a worker thread, synchronously.
+/// A method answered synchronously, on a worker thread or (for [`crate::read`]) on the caller's.
 pub(crate) type MethodFn = fn(&Ctx, Args) -> RpcResult;
 
-/// A registered read: its function and most positional parameters.
+/// A registered synchronous method: its function and most positional parameters.
 #[derive(Clone, Copy)]
 pub(crate) struct Direct {
     pub(crate) max_params: usize,

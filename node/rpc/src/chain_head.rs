@@ -227,6 +227,8 @@ impl Follow {
 #[derive(Default)]
 pub(crate) struct Follows {
     subs: Mutex<HashMap<String, Arc<Follow>>>,
+    /// Follow subscriptions held (or being opened) per connection.
+    held: Mutex<HashMap<ConnectionId, usize>>,
 }
 
 impl Follows {
@@ -235,8 +237,32 @@ impl Follows {
         self.subs.lock().get(id).filter(|f| f.conn == conn).cloned()
     }
 
-    fn on_connection(&self, conn: ConnectionId) -> usize {
-        self.subs.lock().values().filter(|f| f.conn == conn).count()
+    /// One of `conn`'s follow slots, taken at once (checked and counted under
+    /// one lock: a client that sends its subscribes without waiting for the
+    /// answers gets no more than the limit), until the guard drops.
+    fn reserve(&self, conn: ConnectionId) -> Option<Slot<'_>> {
+        let mut held = self.held.lock();
+        let n = held.entry(conn).or_default();
+        if *n >= MAX_FOLLOWS_PER_CONNECTION {
+            return None;
+        }
+        *n += 1;
+        Some(Slot(self, conn))
+    }
+}
+
+/// A follow slot of a connection, given back on drop.
+struct Slot<'a>(&'a Follows, ConnectionId);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut held = self.0.held.lock();
+        if let Some(n) = held.get_mut(&self.1) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                held.remove(&self.1);
+            }
+        }
     }
 }
 
@@ -412,10 +438,10 @@ async fn follow(
         Ok(with_runtime) => with_runtime,
         Err(e) => return pending.reject(invalid_params(e.message())).await,
     };
-    if ctx.follows.on_connection(conn) >= MAX_FOLLOWS_PER_CONNECTION {
+    let Some(_slot) = ctx.follows.reserve(conn) else {
         let message = format!("at most {MAX_FOLLOWS_PER_CONNECTION} chainHead_v1_follow subscriptions per connection");
         return pending.reject(error(LIMIT_REACHED, message)).await;
-    }
+    };
     let mut chain = ctx.client.subscribe();
     let Ok(sink) = pending.accept().await else { return };
     let id = match sink.subscription_id() {

@@ -157,7 +157,9 @@ pub(crate) struct Ctx {
     pub(crate) broadcasts: transaction::Broadcasts,
     /// `chainHead_v1_follow` subscriptions.
     pub(crate) follows: chain_head::Follows,
-    /// The plain reads by name (aliases included), for batches ([`batch`]).
+    /// The methods answered synchronously (registered with [`method`] or
+    /// [`read`]) by name, aliases included: a batch runs its calls of these in
+    /// one worker job ([`batch`]).
     pub(crate) direct: parking_lot::RwLock<std::collections::HashMap<&'static str, batch::Direct>>,
 }
 
@@ -166,7 +168,7 @@ impl Ctx {
         self.config.methods == RpcMethods::Safe
     }
 
-    /// The plain read registered as `name`, if it is one.
+    /// The synchronous method registered as `name`, if it is one.
     pub(crate) fn direct(&self, name: &str) -> Option<batch::Direct> {
         self.direct.read().get(name).copied()
     }
@@ -254,7 +256,7 @@ pub(crate) fn alias(module: &mut RpcModule<()>, ctx: &Ctx, alias: &'static str, 
 pub struct Rpc {
     /// Every method, aliases included, plus `rpc_methods`.
     pub module: RpcModule<()>,
-    /// What answers batches of plain reads in one worker job.
+    /// What answers a batch's synchronous calls in one worker job.
     ctx: Arc<Ctx>,
 }
 

@@ -1,10 +1,12 @@
-//! Each RPC worker's read view of the best and finalized blocks.
+//! Each RPC thread's read view of the best and finalized blocks.
 //!
 //! Opening a state costs a header read, a pruning check and a fresh local
 //! trie cache, which merges into the shared cache when the state is dropped.
 //! Most reads name the best block (or none, which is the best block), so each
-//! worker thread keeps the state it opened for the best and the finalized
-//! block and reuses it while that block stays best or finalized: reads of a
+//! thread that answers reads (the RPC workers, and the server's threads for
+//! the one-value reads of [`crate::read`]) keeps the state it opened for the
+//! best and the finalized block and reuses it while that block stays best or
+//! finalized: reads of a
 //! block then share one backend and one warm local cache. A block that is
 //! neither gets a fresh state, opened and dropped with the call. Those two
 //! blocks are never pruned, so a kept state never reads a pruned node.

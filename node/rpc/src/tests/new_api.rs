@@ -228,6 +228,15 @@ async fn new_json_rpc_spec_groups_serve_what_the_legacy_methods_say() {
     let without_runtime = next_within(&mut follows[0]).await;
     assert!(without_runtime.get("finalizedBlockRuntime").is_none(), "{without_runtime}");
     drop(follows);
+    // Also when the subscribes are sent at once, without waiting for answers:
+    // the limit is taken when a subscribe is checked, not when it is answered.
+    let eager = WsClientBuilder::default().build(format!("ws://{addr}")).await.expect("ws client");
+    let attempts = (0..3 * crate::chain_head::MAX_FOLLOWS_PER_CONNECTION)
+        .map(|_| eager.subscribe::<Value, _>("chainHead_v1_follow", rpc_params![false], "chainHead_v1_unfollow"));
+    let outcomes = futures::future::join_all(attempts).await;
+    let opened = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(opened, crate::chain_head::MAX_FOLLOWS_PER_CONNECTION, "pipelined subscribes past the limit");
+    drop(outcomes);
 
     // transactionWatch_v1: validated, included at index 1, finalized.
     let mut watch: Subscription<Value> = ws
