@@ -187,6 +187,7 @@ pub async fn run(args: SubsArgs) -> anyhow::Result<()> {
         }
     }
     let notifications: usize = heard.iter().map(|(_, m)| m.len()).sum();
+    let mean_interval = interval.mean().map(|m| format!("{:.0}", m / 1000.0)).unwrap_or_else(|| "-".into());
     let ms = |v: Option<u64>| v.map(|us| format!("{:.1}", us as f64 / 1000.0)).unwrap_or_else(|| "-".into());
     let report = format!(
         "{} subscriptions ({} heads, {} storage) on {} connections; {} notifications in {window:.1} s; \
@@ -199,7 +200,7 @@ pub async fn run(args: SubsArgs) -> anyhow::Result<()> {
         ms(lag.quantile(0.5)),
         ms(lag.quantile(0.99)),
         ms(lag.max()),
-        interval.mean().map(|m| format!("{:.0}", m / 1000.0)).unwrap_or_else(|| "-".into()),
+        mean_interval,
         ms(interval.quantile(0.99)),
     );
     println!("{report}");
@@ -238,11 +239,7 @@ pub async fn run(args: SubsArgs) -> anyhow::Result<()> {
         );
         rows.push(
             "block interval while subscribed, mean / p99",
-            format!(
-                "{} / {} ms",
-                interval.mean().map(|m| format!("{:.0}", m / 1000.0)).unwrap_or_else(|| "-".into()),
-                ms(interval.quantile(0.99))
-            ),
+            format!("{mean_interval} / {} ms", ms(interval.quantile(0.99))),
             "the node's block time (2 blocks/s: 500 ms)",
         );
         rows.push("node CPU and memory while subscribed", node, "≤ 400 MB");

@@ -185,7 +185,7 @@ pub(crate) fn method(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static 
             let ctx = ctx.clone();
             async move {
                 let worker_ctx = ctx.clone();
-                ctx.workers.run(move || f(&worker_ctx, params::Args::parse(&params, max)?)).await
+                ctx.workers.run(move || direct.answer(&worker_ctx, &params)).await
             }
         })
         .map(|_| ())
@@ -198,10 +198,11 @@ pub(crate) fn method(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static 
 /// more than such a read. Only bounded work belongs here, never the runtime
 /// or a scan; in a batch it runs with the batch's other reads on a worker.
 pub(crate) fn read(module: &mut RpcModule<()>, ctx: &Arc<Ctx>, name: &'static str, max: usize, f: batch::MethodFn) {
-    ctx.direct.write().insert(name, batch::Direct { max_params: max, f });
+    let direct = batch::Direct { max_params: max, f };
+    ctx.direct.write().insert(name, direct);
     let ctx = ctx.clone();
     module
-        .register_method(name, move |params, _, _| batch::Direct { max_params: max, f }.answer(&ctx, &params))
+        .register_method(name, move |params, _, _| direct.answer(&ctx, &params))
         .map(|_| ())
         .expect("method names are unique");
 }
