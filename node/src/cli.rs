@@ -313,6 +313,11 @@ pub struct ConsensusArgs {
     /// File holding the ed25519 consensus key (secret seed hex or SURI).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// Directory of this validator's secp256k1 bridge keys, which sign the
+    /// bridge's commitments (one file per key, `key generate-bridge-key`).
+    /// Default: `<base>/chains/<id>/keystore/bridge`.
+    #[arg(long, value_name = "DIR")]
+    pub bridge_keystore: Option<PathBuf>,
     /// Upper bound of a round timeout in milliseconds: timeouts grow each
     /// round but never past this, so a stalled network resumes quickly.
     #[arg(long, default_value_t = 8_000)]
@@ -484,6 +489,14 @@ pub enum KeyCommand {
     /// in a new private file and print its peer id.
     GenerateNodeKey {
         /// Where to write it (`--node-key-file`, or `<base>/chains/<id>/network/node_key`).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Create a secp256k1 bridge key in a new private file (put it in the
+    /// validator's bridge keystore) and print its EVM address, which
+    /// `permissions.addValidator` or `permissions.setBridgeKey` registers.
+    GenerateBridgeKey {
+        /// Where to write it (a new file).
         #[arg(long)]
         file: PathBuf,
     },

@@ -208,8 +208,26 @@ pub fn dev_node_key(consensus: &ed25519::Public) -> Option<[u8; 32]> {
     seed
 }
 
+/// Write a new secp256k1 bridge key to `path` (never overwriting a file);
+/// returns its EVM address.
+pub fn generate_bridge_key(path: &Path) -> anyhow::Result<sp_core::H160> {
+    if path.exists() {
+        bail!("{} exists: not overwritten", path.display());
+    }
+    let secret = sp_core::ecdsa::Pair::generate().0.seed();
+    write_private(path, format!("0x{}\n", hex::encode(secret)).as_bytes())?;
+    crate::bridge_signer::read_secret(path)
+        .and_then(|s| ecochain_primitives::bridge_key::address(&s).ok_or_else(|| anyhow::anyhow!("invalid bridge key")))
+}
+
+/// The dev bridge key (`//Alice` …) of a well-known dev consensus key.
+pub fn dev_bridge_secret(consensus: &ed25519::Public) -> Option<[u8; 32]> {
+    let keyring = sp_keyring::Ed25519Keyring::from_public(consensus)?;
+    Some(ecochain_primitives::bridge_key::dev_secret(&format!("{keyring:?}")))
+}
+
 /// Refuse a key file that users other than its owner may read or write.
-fn check_private(path: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_private(path: &Path) -> anyhow::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

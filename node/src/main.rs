@@ -3,6 +3,7 @@
 
 mod authoring;
 mod blocks;
+mod bridge_signer;
 mod cli;
 mod keys;
 mod metrics;
@@ -113,6 +114,10 @@ fn main() -> anyhow::Result<()> {
         }
         Some(Command::Key(KeyCommand::GenerateNodeKey { file })) => {
             println!("{}", keys::generate_node_key(&file)?);
+            Ok(())
+        }
+        Some(Command::Key(KeyCommand::GenerateBridgeKey { file })) => {
+            println!("{:?}", keys::generate_bridge_key(&file)?);
             Ok(())
         }
         Some(Command::Key(KeyCommand::InspectNodeKey { file })) => {

@@ -65,6 +65,9 @@ pub async fn run(args: RunArgs, spec: ChainSpec, base: PathBuf) -> anyhow::Resul
     let mut consensus = if dev {
         let block_time = args.consensus.block_time();
         tokio::spawn(authoring::run_dev_sealer(client.clone(), pool.clone(), block_time));
+        // The dev chain's only validator is //Alice.
+        let alice = sp_keyring::Ed25519Keyring::Alice.public();
+        start_bridge_signer(&args, &spec, &base, &client, &pool, Some(&alice))?;
         None
     } else {
         Some(start_consensus(&args, &spec, &base, client.clone(), pool.clone()).await?)
@@ -324,6 +327,24 @@ fn node_key(
     crate::keys::load_or_create_node_key(&path)
 }
 
+/// Sign the bridge's commitments with this validator's bridge keys (and, on a
+/// dev or local chain, the dev bridge key of a dev consensus key).
+fn start_bridge_signer(
+    args: &RunArgs,
+    spec: &ChainSpec,
+    base: &std::path::Path,
+    client: &Arc<Client>,
+    pool: &Arc<TransactionPool>,
+    consensus: Option<&sp_core::ed25519::Public>,
+) -> anyhow::Result<()> {
+    let dir =
+        args.consensus.bridge_keystore.clone().unwrap_or_else(|| chain_dir(base, spec).join("keystore").join("bridge"));
+    let dev = consensus.and_then(crate::keys::dev_bridge_secret).filter(|_| spec.is_dev());
+    let keys = crate::bridge_signer::BridgeKeys::load(dir, dev)?;
+    crate::bridge_signer::spawn(client.clone(), pool.clone(), keys);
+    Ok(())
+}
+
 /// The node peer ids of the current and scheduled validators in the
 /// finalized state, by consensus key.
 fn validator_node_ids(client: &Client) -> anyhow::Result<std::collections::HashMap<[u8; 32], String>> {
@@ -367,6 +388,9 @@ async fn start_consensus(
         _ => None,
     };
     let node_key = node_key(args, spec, &client, &dir, validator_key.as_ref())?;
+    if let Some(pair) = &validator_key {
+        start_bridge_signer(args, spec, base, &client, &pool, Some(&sp_core::Pair::public(pair)))?;
+    }
     let me = crate::keys::node_peer_id(node_key)?;
     if let Some(pair) = &validator_key {
         check_registered_node(&client, sp_core::Pair::public(pair).0, &me);

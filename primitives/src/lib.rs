@@ -81,6 +81,62 @@ pub trait RoleProvider<AccountId> {
     fn has_role(who: &AccountId, role: Role) -> bool;
 }
 
+/// The validators' secp256k1 bridge keys (as EVM addresses), which sign the
+/// bridge's commitments for the EVM light client.
+pub trait BridgeKeys {
+    /// The current validators' bridge keys, ascending, without duplicates.
+    fn bridge_keys() -> Vec<sp_core::H160>;
+}
+
+/// Told when the validators' bridge keys change (a validator joined or left,
+/// or rotated its key). The bridge turns each change into a signed message for
+/// the EVM light client.
+pub trait OnBridgeKeysChange {
+    /// The new keys, ascending, without duplicates.
+    fn bridge_keys_changed(keys: Vec<sp_core::H160>);
+}
+
+impl OnBridgeKeysChange for () {
+    fn bridge_keys_changed(_: Vec<sp_core::H160>) {}
+}
+
+/// Bridge keys: secp256k1 keys with which validators sign the bridge's
+/// commitments, named by their EVM address.
+pub mod bridge_key {
+    use k256::ecdsa::SigningKey;
+    use sp_core::{Pair, H160};
+    use sp_crypto_hashing::keccak_256;
+
+    /// The EVM address of the key with secret `secret`; `None` for an invalid secret.
+    pub fn address(secret: &[u8; 32]) -> Option<H160> {
+        let key = SigningKey::from_slice(secret).ok()?;
+        let point = key.verifying_key().to_encoded_point(false);
+        Some(H160::from_slice(&keccak_256(&point.as_bytes()[1..])[12..]))
+    }
+
+    /// The secret of the dev bridge key `//<Name>` (as `subkey --scheme ecdsa`
+    /// derives it). Dev chains only.
+    pub fn dev_secret(name: &str) -> [u8; 32] {
+        let pair = sp_core::ecdsa::Pair::from_string(&format!("//{name}"), None)
+            .unwrap_or_else(|e| panic!("dev bridge key //{name}: {e:?}"));
+        pair.seed()
+    }
+
+    /// Sign `hash` raw with `secret`: `r ++ s ++ v`, `v` 27 or 28, low `s`.
+    pub fn sign(secret: &[u8; 32], hash: &[u8; 32]) -> Option<[u8; 65]> {
+        let key = SigningKey::from_slice(secret).ok()?;
+        let (sig, recid) = key.sign_prehash_recoverable(hash).ok()?;
+        let (sig, recid) = match sig.normalize_s() {
+            Some(low) => (low, k256::ecdsa::RecoveryId::new(!recid.is_y_odd(), recid.is_x_reduced())),
+            None => (sig, recid),
+        };
+        let mut out = [0u8; 65];
+        out[..64].copy_from_slice(&sig.to_bytes());
+        out[64] = 27 + recid.to_byte();
+        Some(out)
+    }
+}
+
 /// What the other pallets need from ECT, the native currency.
 pub trait EctControl<AccountId> {
     /// Fails while ECT is paused: no ECT may move.

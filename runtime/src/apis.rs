@@ -107,6 +107,36 @@ pub struct BridgeStatus {
     pub locked_ect: Balance,
     /// Inbound releases with approvals but not yet decided.
     pub pending_releases: u32,
+    /// Where outbound messages go (unset: locks are refused).
+    pub destination: Option<pallet_bridge::Destination>,
+    /// Id of the bridge key set that signs this block's commitment.
+    pub set_id: u64,
+    /// This chain's genesis hash, as messages carry it.
+    pub genesis: sp_core::H256,
+}
+
+/// What a validator's node needs to sign the pending bridge commitment.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct BridgeSigning {
+    /// The commitment collecting signatures.
+    pub commitment: pallet_bridge::Commitment,
+    /// The hash to sign (see `pallet_bridge::messages::commitment_hash`).
+    pub hash: sp_core::H256,
+    /// Keys of its set.
+    pub keys: Vec<sp_core::H160>,
+    /// Keys that signed it already.
+    pub signed: Vec<sp_core::H160>,
+}
+
+/// An outbound message with its Merkle proof under a certified commitment.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct BridgeMessageProof {
+    /// The ABI-encoded message.
+    pub message: Vec<u8>,
+    /// The 32 siblings of its leaf, bottom-up.
+    pub proof: Vec<sp_core::H256>,
+    /// The certified commitment whose root it is proven under.
+    pub certificate: pallet_bridge::SignedCommitmentOf<crate::Runtime>,
 }
 
 sp_api::decl_runtime_apis! {
@@ -156,6 +186,13 @@ sp_api::decl_runtime_apis! {
         fn bridge_status() -> BridgeStatus;
         /// An outbound transfer by nonce.
         fn bridge_transfer(nonce: u64) -> Option<pallet_bridge::Outbound<AccountId>>;
+        /// The newest certified commitment.
+        fn bridge_commitment() -> Option<pallet_bridge::SignedCommitmentOf<crate::Runtime>>;
+        /// The commitment validators are asked to sign, if any.
+        fn bridge_signing() -> Option<BridgeSigning>;
+        /// Message `nonce` with its proof under the newest certified commitment
+        /// (`None` until one covers it).
+        fn bridge_message_proof(nonce: u64) -> Option<BridgeMessageProof>;
     }
 
     /// Validator set and allow-lists, read by consensus and networking.
@@ -380,11 +417,32 @@ sp_api::impl_runtime_apis! {
                 next_nonce: pallet_bridge::NextNonce::<Runtime>::get(),
                 locked_ect: pallet_bridge::Pallet::<Runtime>::locked_ect(),
                 pending_releases: pallet_bridge::PendingReleases::<Runtime>::get(),
+                destination: pallet_bridge::MessageDestination::<Runtime>::get(),
+                set_id: pallet_bridge::SetId::<Runtime>::get(),
+                genesis: crate::Bridge::genesis_hash(),
             }
         }
 
         fn bridge_transfer(nonce: u64) -> Option<pallet_bridge::Outbound<AccountId>> {
             pallet_bridge::Pallet::<Runtime>::transfer(nonce)
+        }
+
+        fn bridge_commitment() -> Option<pallet_bridge::SignedCommitmentOf<Runtime>> {
+            pallet_bridge::Certified::<Runtime>::get()
+        }
+
+        fn bridge_signing() -> Option<BridgeSigning> {
+            let pending = pallet_bridge::Pending::<Runtime>::get()?;
+            let c = &pending.commitment;
+            let hash = pallet_bridge::messages::commitment_hash(crate::Bridge::genesis_hash(), c.block_number, c.root, c.set_id);
+            let keys = pallet_bridge::KeySets::<Runtime>::get(c.set_id).unwrap_or_default().into_inner();
+            let signed = pending.signatures.iter().map(|(signer, _)| *signer).collect();
+            Some(BridgeSigning { commitment: pending.commitment.clone(), hash, keys, signed })
+        }
+
+        fn bridge_message_proof(nonce: u64) -> Option<BridgeMessageProof> {
+            let (message, proof, certificate) = crate::Bridge::message_proof(nonce)?;
+            Some(BridgeMessageProof { message, proof, certificate })
         }
     }
 

@@ -35,6 +35,13 @@ fn dev_validator(account: Sr25519Keyring, key: Ed25519Keyring) -> (AccountId, [u
     (account.to_account_id(), key.public().0)
 }
 
+/// The dev bridge key of a validator: the EVM address of the secp256k1 key
+/// `//<Name>` (the node of a dev or local chain signs with it).
+pub fn dev_bridge_key(account: Sr25519Keyring) -> sp_core::H160 {
+    let secret = ecochain_primitives::bridge_key::dev_secret(&format!("{account:?}"));
+    ecochain_primitives::bridge_key::address(&secret).expect("a derived secret is a valid key")
+}
+
 /// The node peer id of a dev validator: the libp2p identity of the ed25519
 /// key `//<Name>//node`. A node of a dev or local chain given a dev consensus
 /// key and no node key file takes that key (the node's tests check both agree).
@@ -68,6 +75,8 @@ fn genesis(
         .iter()
         .filter_map(|(account, _)| dev_node_id(*account).map(|id| (account.to_account_id(), String::from(id))))
         .collect();
+    let bridge_keys =
+        validators.iter().map(|(account, _)| (account.to_account_id(), dev_bridge_key(*account))).collect();
     let validators = validators.into_iter().map(|(account, key)| dev_validator(account, key)).collect();
     let alice = Sr25519Keyring::Alice.to_account_id();
     RuntimeGenesisConfig {
@@ -80,6 +89,7 @@ fn genesis(
             allowed_accounts: balances.into_iter().map(|(who, _)| who).collect(),
             account_allow_list_enabled,
             roles: all_roles(&alice),
+            bridge_keys,
         },
         ect: pallet_ect::GenesisConfig {
             max_supply: pallet_ect::DEFAULT_MAX_SUPPLY,

@@ -30,7 +30,9 @@ pub mod weights;
 pub use apis::{api, BridgeApi, EcoChainApi, PermissionsApi, RUNTIME_API_VERSIONS};
 /// Types returned by [`EcoChainApi`].
 pub mod apis_types {
-    pub use crate::apis::{BridgeStatus, EcosystemBalance, EcosystemStats, TokenCounts};
+    pub use crate::apis::{
+        BridgeMessageProof, BridgeSigning, BridgeStatus, EcosystemBalance, EcosystemStats, TokenCounts,
+    };
 }
 pub use ecochain_primitives::{AccountId, Balance, BlockNumber, Hash, Moment, Nonce, Signature, ECT};
 
@@ -312,6 +314,7 @@ impl pallet_permissions::Config for Runtime {
     type MaxSignedTxBytes = ConstU32<{ 128 * 1024 }>;
     /// Online: authored a block within the last 64 blocks (or 3 rotations).
     type OnlineWindow = ConstU32<64>;
+    type OnBridgeKeysChange = Bridge;
     type WeightInfo = pallet_permissions::weights::SubstrateWeight<Runtime>;
 }
 
@@ -402,6 +405,9 @@ impl pallet_bridge::Config for Runtime {
     type MaxRelayers = ConstU32<16>;
     /// Approvals one relayer may leave on undecided releases.
     type MaxPendingApprovals = ConstU32<1_000>;
+    type BridgeKeys = Permissions;
+    /// One bridge key per validator.
+    type MaxSigners = ConstU32<100>;
     type WeightInfo = pallet_bridge::weights::SubstrateWeight<Runtime>;
 }
 

@@ -5,7 +5,10 @@
 
 use crate::{Client, Result};
 use codec::{Decode, Encode};
-use ecochain_runtime::{apis_types::BridgeStatus, AccountId, Nonce};
+use ecochain_runtime::{
+    apis_types::{BridgeMessageProof, BridgeSigning, BridgeStatus},
+    AccountId, Nonce, Runtime,
+};
 use sp_core::H256;
 use sp_runtime::transaction_validity::{TransactionSource, TransactionValidity};
 
@@ -74,6 +77,22 @@ impl<'a> RuntimeApi<'a> {
     /// `BridgeApi_bridge_transfer`: the outbound transfer with `nonce`, if any.
     pub fn bridge_transfer(&self, nonce: u64) -> Result<Option<pallet_bridge::Outbound<AccountId>>> {
         self.call("BridgeApi_bridge_transfer", &nonce.encode())
+    }
+
+    /// `BridgeApi_bridge_commitment`: the newest certified bridge commitment.
+    pub fn bridge_commitment(&self) -> Result<Option<pallet_bridge::SignedCommitmentOf<Runtime>>> {
+        self.call("BridgeApi_bridge_commitment", &[])
+    }
+
+    /// `BridgeApi_bridge_signing`: the bridge commitment validators are asked to sign.
+    pub fn bridge_signing(&self) -> Result<Option<BridgeSigning>> {
+        self.call("BridgeApi_bridge_signing", &[])
+    }
+
+    /// `BridgeApi_bridge_message_proof`: message `nonce` and its proof under the
+    /// newest certified commitment.
+    pub fn bridge_message_proof(&self, nonce: u64) -> Result<Option<BridgeMessageProof>> {
+        self.call("BridgeApi_bridge_message_proof", &nonce.encode())
     }
 
     /// `EcoChainApi_<query>`: one of the token queries, with its SCALE-encoded

@@ -84,6 +84,59 @@ fn bridge_transfer(ctx: &Ctx, args: Args) -> RpcResult {
     to_client_json(&answer)
 }
 
+fn hex(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// A certified commitment as the EVM light client takes it: the fields of
+/// `submitCommitment` and the signatures in signer order.
+fn commitment_json(ctx: &Ctx, signed: &pallet_bridge::SignedCommitmentOf<ecochain_runtime::Runtime>) -> Value {
+    let c = &signed.commitment;
+    let genesis = ctx.client.genesis_hash();
+    let hash = pallet_bridge::messages::commitment_hash(genesis, c.block_number, c.root, c.set_id);
+    let signatures: Vec<Value> = signed
+        .signatures
+        .iter()
+        .map(|(signer, sig)| json!({ "signer": hex(signer.as_bytes()), "signature": hex(sig) }))
+        .collect();
+    json!({
+        "genesis": hex(genesis.as_bytes()),
+        "blockNumber": c.block_number,
+        "root": hex(c.root.as_bytes()),
+        "messages": c.messages,
+        "setId": c.set_id,
+        "hash": hex(hash.as_bytes()),
+        "signatures": signatures,
+    })
+}
+
+/// `bridge_commitment [hash?]`: the newest commitment certified by more than
+/// 2/3 of the bridge key set, as of the block (null before the first).
+fn bridge_commitment(ctx: &Ctx, args: Args) -> RpcResult {
+    let at = block_or_best(&ctx.client, args.hash(0)?)?;
+    let answer = ctx.client.runtime_api(at).bridge_commitment().map_err(client_error)?;
+    Ok(answer.map_or(Value::Null, |signed| commitment_json(ctx, &signed)))
+}
+
+/// `bridge_messageProof [nonce, hash?]`: outbound message `nonce`, its leaf
+/// and its 32 Merkle siblings (bottom-up) under the newest certified
+/// commitment as of the block, with that commitment (null until one covers it).
+fn bridge_message_proof(ctx: &Ctx, args: Args) -> RpcResult {
+    let nonce = args.u64(0, "nonce")?;
+    let at = block_or_best(&ctx.client, args.hash(1)?)?;
+    let Some(p) = ctx.client.runtime_api(at).bridge_message_proof(nonce).map_err(client_error)? else {
+        return Ok(Value::Null);
+    };
+    let proof: Vec<String> = p.proof.iter().map(|h| hex(h.as_bytes())).collect();
+    Ok(json!({
+        "nonce": nonce,
+        "message": hex(&p.message),
+        "leaf": hex(&pallet_bridge::messages::leaf(&p.message).0),
+        "proof": proof,
+        "commitment": commitment_json(ctx, &p.certificate),
+    }))
+}
+
 fn ecr_verify(ctx: &Ctx, args: Args) -> RpcResult {
     let token: pallet_ecr::TokenId = args.u64(0, "token id")?;
     query::<Option<pallet_ecr::CertificateRecord<AccountId>>>(ctx, "ecr_verify", &token.encode(), args.hash(1)?)
@@ -116,4 +169,6 @@ pub(crate) fn register(module: &mut RpcModule<()>, ctx: &Arc<Ctx>) {
     global!(module, ctx, "ecosystem_stats", "ecosystem_stats", EcosystemStats);
     method(module, ctx, "bridge_status", 1, bridge_status);
     method(module, ctx, "bridge_transfer", 2, bridge_transfer);
+    method(module, ctx, "bridge_commitment", 1, bridge_commitment);
+    method(module, ctx, "bridge_messageProof", 2, bridge_message_proof);
 }

@@ -142,6 +142,7 @@ async fn validators_vote_a_fifth_in_and_one_out() {
     let add = RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
         account: Sr25519Keyring::Eve.to_account_id(),
         consensus_key: Ed25519Keyring::Eve.public().0,
+        bridge_key: ecochain_runtime::genesis::dev_bridge_key(Sr25519Keyring::Eve),
     });
     let mut hashes = Vec::new();
     for xt in by_majority(add, 0, &mut nonces, genesis) {

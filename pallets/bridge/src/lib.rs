@@ -46,6 +46,23 @@
 //! admin, for a revoked relayer) withdraws an approval with
 //! [`Pallet::cancel_approval`].
 //!
+//! ## Outbound messages and commitments for the EVM light client
+//!
+//! Every lock, and every change of the validators' bridge keys, is an
+//! outbound **message** (see [`messages`]): ABI-encoded, naming this chain's
+//! genesis, the destination chain id and contract, and a nonce. Messages are
+//! leaves of an append-only keccak Merkle tree whose root (with the message
+//! count and the signing set id) is in every block's header digest
+//! ([`BRIDGE_ENGINE_ID`]). When a block adds messages and no commitment is
+//! collecting signatures, that block's root becomes the [`Pending`]
+//! commitment; validators sign it with their secp256k1 bridge keys and send
+//! the signature as an unsigned [`Pallet::sign_commitment`] transaction,
+//! checked against the set (each signer once, low `s`). At more than 2/3 of
+//! the set the commitment is [`Certified`]: that certificate, with a message
+//! and its Merkle proof, is all an EVM light client needs to mint — relayers
+//! only carry it. A key change in block N is message SET `k+1`; block N is
+//! still signed by set `k`, and set `k+1` signs from block N+1.
+//!
 //! Limits: pause (admin), a per-transfer maximum on locks and a rolling cap per
 //! period on ECT moved in each direction. The bridge account is endowed with
 //! the existential deposit at genesis and never released below it, so it can
@@ -53,6 +70,7 @@
 
 pub use pallet::*;
 
+pub mod messages;
 pub mod weights;
 pub use weights::WeightInfo;
 
@@ -60,6 +78,10 @@ pub use weights::WeightInfo;
 mod mock;
 #[cfg(test)]
 mod tests;
+
+/// Engine id of the header digest item `(root, messages, set_id)` (SCALE) of
+/// the bridge's message tree after the block.
+pub const BRIDGE_ENGINE_ID: [u8; 4] = *b"ecbr";
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -77,7 +99,10 @@ pub mod pallet {
     use frame_system::pallet_prelude::*;
     use serde::{Deserialize, Serialize};
     use sp_core::{H160, H256};
-    use sp_runtime::traits::{AccountIdConversion, Zero};
+    use sp_runtime::{
+        traits::{AccountIdConversion, SaturatedConversion, Zero},
+        DigestItem,
+    };
     use std::collections::BTreeMap;
 
     #[pallet::pallet]
@@ -94,6 +119,11 @@ pub mod pallet {
         type Ecr: EcrBridge<Self::AccountId>;
         /// Who holds `Role::Relayer`.
         type Roles: RoleProvider<Self::AccountId>;
+        /// The validators' bridge keys (the genesis set).
+        type BridgeKeys: ecochain_primitives::BridgeKeys;
+        /// Most bridge keys in a set (the validator set's maximum).
+        #[pallet::constant]
+        type MaxSigners: Get<u32>;
         /// Origin allowed to pause and change limits.
         type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
         /// Wall-clock time.
@@ -133,6 +163,86 @@ pub mod pallet {
         /// An ECR certificate by token id.
         Ecr(u64),
     }
+
+    /// Where outbound messages go.
+    #[derive(
+        Encode,
+        Decode,
+        DecodeWithMemTracking,
+        MaxEncodedLen,
+        TypeInfo,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Debug,
+        Serialize,
+        Deserialize,
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Destination {
+        /// EVM chain id.
+        pub chain_id: u64,
+        /// The `EcoBridge` contract (target of ECT and ECR messages).
+        pub bridge: H160,
+        /// The `EcoLightClient` contract (target of SET messages).
+        pub light_client: H160,
+    }
+
+    /// What validators sign: the message tree's root after a block.
+    #[derive(
+        Encode,
+        Decode,
+        DecodeWithMemTracking,
+        MaxEncodedLen,
+        TypeInfo,
+        Clone,
+        PartialEq,
+        Eq,
+        Debug,
+        Serialize,
+        Deserialize,
+    )]
+    #[serde(rename_all = "camelCase")]
+    pub struct Commitment {
+        /// The block.
+        pub block_number: u64,
+        /// Root of the message tree after it.
+        pub root: H256,
+        /// Messages in the tree.
+        pub messages: u64,
+        /// The set whose keys sign it.
+        pub set_id: u64,
+    }
+
+    /// A commitment and the signatures collected for it, by ascending signer.
+    #[derive(
+        Encode,
+        Decode,
+        MaxEncodedLen,
+        TypeInfo,
+        frame_support::CloneNoBound,
+        frame_support::PartialEqNoBound,
+        frame_support::EqNoBound,
+        frame_support::DebugNoBound,
+    )]
+    #[scale_info(skip_type_params(MaxSigners))]
+    pub struct SignedCommitment<MaxSigners: Get<u32>> {
+        /// What is signed.
+        pub commitment: Commitment,
+        /// (signer's EVM address, 65-byte signature), ascending by signer.
+        pub signatures: BoundedVec<(H160, [u8; 65]), MaxSigners>,
+    }
+
+    /// Type of a stored signed commitment.
+    pub type SignedCommitmentOf<T> = SignedCommitment<<T as Config>::MaxSigners>;
+
+    /// A set of bridge keys.
+    pub type KeySetOf<T> = BoundedVec<H160, <T as Config>::MaxSigners>;
+
+    /// Longest outbound message, bytes (an ECR message with its texts, which
+    /// may triple when made valid UTF-8, fits).
+    pub type MaxMessageLen = ConstU32<8192>;
 
     /// Where an inbound release comes from: (EVM chain id, transaction hash, log index).
     pub type SourceKey = (u64, H256, u32);
@@ -226,7 +336,7 @@ pub mod pallet {
     #[pallet::storage]
     pub type BridgeLimits<T> = StorageValue<_, Limits, OptionQuery>;
 
-    /// Next outbound nonce.
+    /// Next message nonce (= messages so far: locks and key-set changes).
     #[pallet::storage]
     pub type NextNonce<T> = StorageValue<_, u64, ValueQuery>;
 
@@ -279,6 +389,47 @@ pub mod pallet {
     #[pallet::storage]
     pub type LockedEcr<T> = StorageMap<_, Twox64Concat, u64, ()>;
 
+    /// Where outbound messages go; locks are refused until it is set.
+    #[pallet::storage]
+    pub type MessageDestination<T> = StorageValue<_, Destination, OptionQuery>;
+
+    /// This chain's genesis hash, kept from block 1 (the system pallet
+    /// forgets old block hashes).
+    #[pallet::storage]
+    pub type GenesisHash<T> = StorageValue<_, H256, OptionQuery>;
+
+    /// Outbound messages by nonce (ABI-encoded, see [`messages`]).
+    #[pallet::storage]
+    pub type Messages<T> = StorageMap<_, Twox64Concat, u64, BoundedVec<u8, MaxMessageLen>>;
+
+    /// Leaf of each message (`keccak256(message)`), by nonce.
+    #[pallet::storage]
+    pub type Leaves<T> = StorageMap<_, Twox64Concat, u64, H256>;
+
+    /// Left frontier of the message tree (see [`messages::append`]).
+    #[pallet::storage]
+    pub type Branch<T> = StorageValue<_, [H256; messages::DEPTH], ValueQuery>;
+
+    /// Id of the key set that signs this block's commitment.
+    #[pallet::storage]
+    pub type SetId<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// The id of a key set announced in this block, which signs from the next.
+    #[pallet::storage]
+    pub type NextSetId<T> = StorageValue<_, u64, OptionQuery>;
+
+    /// Bridge keys of each set id, ascending.
+    #[pallet::storage]
+    pub type KeySets<T: Config> = StorageMap<_, Twox64Concat, u64, KeySetOf<T>>;
+
+    /// The commitment collecting signatures, if any.
+    #[pallet::storage]
+    pub type Pending<T: Config> = StorageValue<_, SignedCommitmentOf<T>, OptionQuery>;
+
+    /// The newest commitment signed by more than 2/3 of its set.
+    #[pallet::storage]
+    pub type Certified<T: Config> = StorageValue<_, SignedCommitmentOf<T>, OptionQuery>;
+
     /// Genesis configuration.
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
@@ -287,6 +438,9 @@ pub mod pallet {
         pub threshold: u32,
         /// Transfer limits.
         pub limits: Option<Limits>,
+        /// Where outbound messages go.
+        #[serde(default)]
+        pub destination: Option<Destination>,
         #[serde(skip)]
         #[doc(hidden)]
         pub _config: core::marker::PhantomData<T>,
@@ -302,6 +456,11 @@ pub mod pallet {
                 assert!(limits.period_ms > 0 || limits.cap_per_period == 0, "bridge genesis: a cap needs a period");
                 BridgeLimits::<T>::put(limits);
             }
+            MessageDestination::<T>::set(self.destination);
+            let keys: KeySetOf<T> = <T::BridgeKeys as ecochain_primitives::BridgeKeys>::bridge_keys()
+                .try_into()
+                .unwrap_or_else(|_| panic!("bridge genesis: more bridge keys than MaxSigners"));
+            KeySets::<T>::insert(0, keys);
             // The bridge account holds the existential deposit forever, so a
             // release can never reap it (and destroy what remains locked).
             let account = Pallet::<T>::account_id();
@@ -387,6 +546,39 @@ pub mod pallet {
             /// New limits.
             limits: Option<Limits>,
         },
+        /// The message destination changed.
+        DestinationSet {
+            /// New destination.
+            destination: Option<Destination>,
+        },
+        /// An outbound message was added to the tree.
+        MessageQueued {
+            /// Its nonce (leaf index).
+            nonce: u64,
+            /// Its kind (0 ECT, 1 ECR, 2 SET).
+            kind: u8,
+            /// Its leaf, `keccak256(message)`.
+            leaf: H256,
+        },
+        /// The validators' bridge keys changed: set `set_id` signs from the next block.
+        KeySetChanged {
+            /// The new set id.
+            set_id: u64,
+            /// Its keys.
+            keys: Vec<H160>,
+        },
+        /// A validator signed the pending commitment.
+        CommitmentSigned {
+            /// The committed block.
+            block_number: u64,
+            /// The signer's bridge key.
+            signer: H160,
+        },
+        /// A commitment was signed by more than 2/3 of its set.
+        CommitmentCertified {
+            /// The commitment.
+            commitment: Commitment,
+        },
     }
 
     /// Errors of the bridge.
@@ -438,6 +630,83 @@ pub mod pallet {
         Overflow,
         /// The limits set a cap per period with a zero period length.
         CapWithoutPeriod,
+        /// No message destination is set: the bridge has no EVM side yet.
+        NoDestination,
+        /// No commitment is collecting signatures for this block.
+        NoPendingCommitment,
+        /// The signature is malformed, has a high `s`, or is not by a key of the set.
+        BadCommitmentSignature,
+        /// This key already signed the pending commitment.
+        AlreadySigned,
+        /// The message tree is full.
+        TreeFull,
+        /// The message is longer than `MaxMessageLen`.
+        MessageTooLong,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            let mut weight = T::DbWeight::get().reads(1);
+            if now.saturated_into::<u64>() == 1 {
+                GenesisHash::<T>::put(H256::from_slice(
+                    frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+                ));
+                weight = weight.saturating_add(T::DbWeight::get().writes(1));
+            }
+            if let Some(id) = NextSetId::<T>::take() {
+                SetId::<T>::put(id);
+                weight = weight.saturating_add(T::DbWeight::get().writes(2));
+            }
+            // `on_finalize`'s reads and writes.
+            weight.saturating_add(T::DbWeight::get().reads_writes(5, 1))
+        }
+
+        fn on_finalize(now: BlockNumberFor<T>) {
+            let messages = NextNonce::<T>::get();
+            let root = messages::root(&Branch::<T>::get(), messages);
+            let set_id = SetId::<T>::get();
+            frame_system::Pallet::<T>::deposit_log(DigestItem::Consensus(
+                BRIDGE_ENGINE_ID,
+                (root, messages, set_id).encode(),
+            ));
+            let certified = Certified::<T>::get().map_or(0, |c| c.commitment.messages);
+            if messages > certified
+                && !Pending::<T>::exists()
+                && KeySets::<T>::get(set_id).is_some_and(|keys| !keys.is_empty())
+            {
+                let commitment = Commitment { block_number: now.saturated_into(), root, messages, set_id };
+                Pending::<T>::put(SignedCommitment { commitment, signatures: BoundedVec::new() });
+            }
+        }
+    }
+
+    // `#[pallet::authorize]` would need `frame_system::AuthorizeCall` in the
+    // runtime's transaction extensions, which every wallet would then have to
+    // know; unsigned validation works with all of them until it is removed.
+    #[allow(deprecated)]
+    #[pallet::validate_unsigned]
+    impl<T: Config> ValidateUnsigned for Pallet<T> {
+        type Call = Call<T>;
+
+        fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+            let Call::sign_commitment { block_number, signature } = call else {
+                return InvalidTransaction::Call.into();
+            };
+            let (signer, _) = Self::check_commitment_signature(*block_number, signature).map_err(|e| {
+                if e == Error::<T>::NoPendingCommitment.into() {
+                    InvalidTransaction::Stale
+                } else {
+                    InvalidTransaction::BadProof
+                }
+            })?;
+            ValidTransaction::with_tag_prefix("EcoBridgeCommitment")
+                .priority(TransactionPriority::MAX / 2)
+                .and_provides((block_number, signer))
+                .longevity(64)
+                .propagate(true)
+                .build()
+        }
     }
 
     #[pallet::call]
@@ -612,6 +881,45 @@ pub mod pallet {
             Ok(())
         }
 
+        /// Set (or clear) where outbound messages go. Messages already in the
+        /// tree keep their destination.
+        ///
+        /// Origin: admin. Emits [`Event::DestinationSet`].
+        #[pallet::call_index(8)]
+        #[pallet::weight(T::WeightInfo::admin())]
+        pub fn set_destination(origin: OriginFor<T>, destination: Option<Destination>) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            MessageDestination::<T>::set(destination);
+            Self::deposit_event(Event::DestinationSet { destination });
+            Ok(())
+        }
+
+        /// A validator's signature of the pending commitment with its bridge
+        /// key (`r ++ s ++ v`, `v` 27 or 28, low `s`). At more than 2/3 of
+        /// the set, the commitment is certified.
+        ///
+        /// Origin: none (an unsigned transaction, valid only with a signature
+        /// by a key of the set). Emits [`Event::CommitmentSigned`] and then
+        /// [`Event::CommitmentCertified`].
+        #[pallet::call_index(9)]
+        #[pallet::weight(T::WeightInfo::approve_release())]
+        pub fn sign_commitment(origin: OriginFor<T>, block_number: u64, signature: [u8; 65]) -> DispatchResult {
+            ensure_none(origin)?;
+            let (signer, mut pending) = Self::check_commitment_signature(block_number, &signature)?;
+            let at = pending.signatures.partition_point(|(s, _)| *s < signer);
+            pending.signatures.try_insert(at, (signer, signature)).map_err(|_| Error::<T>::BadCommitmentSignature)?;
+            Self::deposit_event(Event::CommitmentSigned { block_number, signer });
+            let set = KeySets::<T>::get(pending.commitment.set_id).unwrap_or_default();
+            if pending.signatures.len() * 3 > set.len() * 2 {
+                Pending::<T>::kill();
+                Self::deposit_event(Event::CommitmentCertified { commitment: pending.commitment.clone() });
+                Certified::<T>::put(pending);
+            } else {
+                Pending::<T>::put(pending);
+            }
+            Ok(())
+        }
+
         /// Withdraw `relayer`'s approval of the undecided release `source`,
         /// freeing one of its `MaxPendingApprovals`.
         ///
@@ -646,7 +954,78 @@ pub mod pallet {
         }
     }
 
+    impl<T: Config> ecochain_primitives::OnBridgeKeysChange for Pallet<T> {
+        fn bridge_keys_changed(keys: Vec<H160>) {
+            let set_id = NextSetId::<T>::get().unwrap_or_else(SetId::<T>::get).saturating_add(1);
+            let bounded: KeySetOf<T> = BoundedVec::truncate_from(keys.clone());
+            KeySets::<T>::insert(set_id, bounded);
+            NextSetId::<T>::put(set_id);
+            Self::deposit_event(Event::KeySetChanged { set_id, keys: keys.clone() });
+            if let Some(dest) = MessageDestination::<T>::get() {
+                let payload = messages::set_payload(set_id, &keys);
+                // Cannot fail short of 2^32 messages; the set itself is kept
+                // either way, for the light client's emergency path.
+                let _ = Self::queue_message(dest.chain_id, dest.light_client, messages::KIND_SET, payload);
+            }
+        }
+    }
+
     impl<T: Config> Pallet<T> {
+        /// This chain's genesis hash.
+        pub fn genesis_hash() -> H256 {
+            GenesisHash::<T>::get().unwrap_or_else(|| {
+                H256::from_slice(frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref())
+            })
+        }
+
+        /// Add a message to the tree; returns its nonce.
+        fn queue_message(chain_id: u64, target: H160, kind: u8, payload: Vec<u8>) -> Result<u64, DispatchError> {
+            let nonce = NextNonce::<T>::get();
+            ensure!(nonce < u64::from(u32::MAX), Error::<T>::TreeFull);
+            let route = messages::Route { genesis: Self::genesis_hash(), chain_id, target };
+            let message = messages::message(&route, nonce, kind, payload);
+            let leaf = messages::leaf(&message);
+            let bounded: BoundedVec<u8, MaxMessageLen> = message.try_into().map_err(|_| Error::<T>::MessageTooLong)?;
+            Branch::<T>::mutate(|branch| messages::append(branch, nonce, leaf));
+            Messages::<T>::insert(nonce, bounded);
+            Leaves::<T>::insert(nonce, leaf);
+            NextNonce::<T>::put(nonce + 1);
+            Self::deposit_event(Event::MessageQueued { nonce, kind, leaf });
+            Ok(nonce)
+        }
+
+        /// The signer of `signature` over the pending commitment of
+        /// `block_number`, if it is a key of the set that has not signed yet;
+        /// with the pending commitment.
+        fn check_commitment_signature(
+            block_number: u64,
+            signature: &[u8; 65],
+        ) -> Result<(H160, SignedCommitmentOf<T>), DispatchError> {
+            let pending = Pending::<T>::get()
+                .filter(|p| p.commitment.block_number == block_number)
+                .ok_or(Error::<T>::NoPendingCommitment)?;
+            let c = &pending.commitment;
+            let hash = messages::commitment_hash(Self::genesis_hash(), c.block_number, c.root, c.set_id);
+            let signer = messages::recover(&hash, signature).ok_or(Error::<T>::BadCommitmentSignature)?;
+            let set = KeySets::<T>::get(c.set_id).unwrap_or_default();
+            ensure!(set.contains(&signer), Error::<T>::BadCommitmentSignature);
+            ensure!(!pending.signatures.iter().any(|(s, _)| *s == signer), Error::<T>::AlreadySigned);
+            Ok((signer, pending))
+        }
+
+        /// The message `nonce`, its Merkle proof and the certified commitment
+        /// it is proven under; `None` until a certified commitment covers it.
+        pub fn message_proof(nonce: u64) -> Option<(Vec<u8>, Vec<H256>, SignedCommitmentOf<T>)> {
+            let certified = Certified::<T>::get()?;
+            if nonce >= certified.commitment.messages {
+                return None;
+            }
+            let leaves: Vec<H256> =
+                (0..certified.commitment.messages).map(|n| Leaves::<T>::get(n).unwrap_or_default()).collect();
+            let proof = messages::proof(&leaves, nonce)?;
+            Some((Messages::<T>::get(nonce)?.into_inner(), proof, certified))
+        }
+
         /// `blake2_256(SCALE(asset, recipient))`: what relayers approve.
         fn content_hash(asset: &Asset, recipient: &T::AccountId) -> H256 {
             <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(asset, recipient))
@@ -772,8 +1151,13 @@ pub mod pallet {
             certificate: Option<BridgedCertificate>,
             recipient: H160,
         ) -> DispatchResult {
-            let nonce = NextNonce::<T>::get();
-            NextNonce::<T>::put(nonce.checked_add(1).ok_or(Error::<T>::Overflow)?);
+            let dest = MessageDestination::<T>::get().ok_or(Error::<T>::NoDestination)?;
+            let (kind, payload) = match (&asset, &certificate) {
+                (Asset::Ect(amount), _) => (messages::KIND_ECT, messages::ect_payload(recipient, *amount)),
+                (Asset::Ecr(token), Some(cert)) => (messages::KIND_ECR, messages::ecr_payload(recipient, *token, cert)),
+                (Asset::Ecr(_), None) => return Err(Error::<T>::CertificateNotLocked.into()),
+            };
+            let nonce = Self::queue_message(dest.chain_id, dest.bridge, kind, payload)?;
             Outbounds::<T>::insert(
                 nonce,
                 Outbound { asset: asset.clone(), sender: sender.clone(), recipient, at: Self::now() },

@@ -112,7 +112,57 @@ impl pallet_bridge::Config for Test {
     type PalletId = BridgePalletId;
     type MaxRelayers = ConstU32<8>;
     type MaxPendingApprovals = ConstU32<4>;
+    type BridgeKeys = MockKeys;
+    type MaxSigners = ConstU32<8>;
     type WeightInfo = crate::weights::SubstrateWeight<Test>;
+}
+
+/// Secrets of the genesis bridge keys: validators 1, 2, 3.
+pub fn validator_secret(n: u8) -> [u8; 32] {
+    [n; 32]
+}
+
+/// Bridge key (EVM address) of validator `n`.
+pub fn validator_key(n: u8) -> sp_core::H160 {
+    ecochain_primitives::bridge_key::address(&validator_secret(n)).expect("valid secret")
+}
+
+/// The genesis bridge keys, ascending.
+pub struct MockKeys;
+impl ecochain_primitives::BridgeKeys for MockKeys {
+    fn bridge_keys() -> Vec<sp_core::H160> {
+        let mut keys: Vec<_> = (1..=3).map(validator_key).collect();
+        keys.sort();
+        keys
+    }
+}
+
+/// The mock's message destination.
+pub const DESTINATION: pallet_bridge::Destination = pallet_bridge::Destination {
+    chain_id: 31_337,
+    bridge: sp_core::H160([0xb1; 20]),
+    light_client: sp_core::H160([0xc1; 20]),
+};
+
+/// Finish the current block (the bridge's `on_finalize`) and start the next
+/// (`on_initialize`); returns the finished block's header digest item of the
+/// bridge: (root, messages, set id).
+pub fn next_block() -> (sp_core::H256, u64, u64) {
+    use codec::Decode;
+    use frame_support::traits::Hooks;
+    let now = System::block_number();
+    Bridge::on_finalize(now);
+    let digest = System::digest();
+    let item = digest
+        .logs()
+        .iter()
+        .rev()
+        .find_map(|d| d.as_consensus().filter(|(id, _)| *id == crate::BRIDGE_ENGINE_ID).map(|(_, data)| data.to_vec()))
+        .expect("the bridge's digest item");
+    System::reset_events();
+    System::initialize(&(now + 1), &System::parent_hash(), &Default::default());
+    Bridge::on_initialize(now + 1);
+    <(sp_core::H256, u64, u64)>::decode(&mut &item[..]).expect("digest item decodes")
 }
 
 /// Alice 1,000 ECT, Bob 100 ECT; threshold 2 of the 3 relayers.
@@ -127,9 +177,14 @@ pub fn new_test_ext(limits: Option<pallet_bridge::Limits>) -> sp_io::TestExterna
     pallet_ect::GenesisConfig::<Test> { max_supply: 0, apy_bps: 500, paused: false, _config: Default::default() }
         .assimilate_storage(&mut storage)
         .expect("ect genesis");
-    pallet_bridge::GenesisConfig::<Test> { threshold: 2, limits, _config: Default::default() }
-        .assimilate_storage(&mut storage)
-        .expect("bridge genesis");
+    pallet_bridge::GenesisConfig::<Test> {
+        threshold: 2,
+        limits,
+        destination: Some(DESTINATION),
+        _config: Default::default(),
+    }
+    .assimilate_storage(&mut storage)
+    .expect("bridge genesis");
     let mut ext = sp_io::TestExternalities::new(storage);
     ext.execute_with(|| {
         System::set_block_number(1);

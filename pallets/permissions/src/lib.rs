@@ -64,7 +64,7 @@ pub use weights::WeightInfo;
 #[cfg(all(feature = "mock", not(test)))]
 pub mod mock;
 
-use ecochain_primitives::{Role, RoleProvider};
+use ecochain_primitives::{BridgeKeys as BridgeKeysProvider, OnBridgeKeysChange, Role, RoleProvider};
 
 /// Engine id of the `PreRuntime` digest naming a block's author (its ed25519
 /// consensus key), which proposers put in every header.
@@ -79,6 +79,7 @@ pub mod pallet {
         traits::{EnsureOrigin, OriginTrait},
     };
     use frame_system::pallet_prelude::*;
+    use sp_core::H160;
     use sp_runtime::traits::{Dispatchable, Hash, Saturating, Zero};
 
     #[pallet::pallet]
@@ -123,6 +124,8 @@ pub mod pallet {
         /// three times the set size, if larger) counts as online.
         #[pallet::constant]
         type OnlineWindow: Get<BlockNumberFor<Self>>;
+        /// Told when the current validators' bridge keys change.
+        type OnBridgeKeysChange: OnBridgeKeysChange;
         /// Weights of this pallet's calls.
         type WeightInfo: WeightInfo;
     }
@@ -148,6 +151,12 @@ pub mod pallet {
     /// The next validator set and the height at which it takes effect.
     #[pallet::storage]
     pub type NextChange<T: Config> = StorageValue<_, ScheduledChange<BlockNumberFor<T>, ValidatorsOf<T>>>;
+
+    /// Each validator's secp256k1 bridge key, as its EVM address: it signs the
+    /// bridge's commitments for the EVM light client. Set with
+    /// [`Pallet::add_validator`], rotated with [`Pallet::set_bridge_key`].
+    #[pallet::storage]
+    pub type BridgeKeys<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, H160>;
 
     /// Last block each validator (by consensus key) authored, from the block's
     /// `PreRuntime` digest with engine id [`AUTHOR_ENGINE`].
@@ -208,6 +217,9 @@ pub mod pallet {
         pub account_allow_list_enabled: bool,
         /// Initial role grants.
         pub roles: Vec<(T::AccountId, Role)>,
+        /// Bridge keys (EVM addresses of secp256k1 keys) of the initial validators.
+        #[serde(default)]
+        pub bridge_keys: Vec<(T::AccountId, H160)>,
     }
 
     #[pallet::genesis_build]
@@ -254,6 +266,14 @@ pub mod pallet {
             AccountAllowListEnabled::<T>::put(self.account_allow_list_enabled);
             for (account, role) in &self.roles {
                 Roles::<T>::insert(account, role, ());
+            }
+            for (account, key) in &self.bridge_keys {
+                assert!(!key.is_zero(), "permissions genesis: zero bridge key of {account:?}");
+                assert!(
+                    !BridgeKeys::<T>::iter_values().any(|k| k == *key),
+                    "permissions genesis: bridge key {key:?} appears twice"
+                );
+                BridgeKeys::<T>::insert(account, key);
             }
         }
     }
@@ -305,6 +325,13 @@ pub mod pallet {
         ValidatorSetChanged {
             /// Accounts of the new set.
             validators: Vec<T::AccountId>,
+        },
+        /// A validator set or rotated its bridge key.
+        BridgeKeySet {
+            /// The validator.
+            who: T::AccountId,
+            /// The new key (EVM address).
+            key: H160,
         },
         /// A peer id was allow-listed.
         NodeAdded {
@@ -403,6 +430,8 @@ pub mod pallet {
         RoleAlreadyGranted,
         /// The account does not hold the role.
         RoleNotGranted,
+        /// The bridge key is zero or another validator's.
+        BadBridgeKey,
     }
 
     #[pallet::hooks]
@@ -416,6 +445,7 @@ pub mod pallet {
                     Validators::<T>::put(change.validators);
                     NextChange::<T>::kill();
                     Self::deposit_event(Event::ValidatorSetChanged { validators });
+                    T::OnBridgeKeysChange::bridge_keys_changed(Self::bridge_keys());
                     T::DbWeight::get().reads_writes(1, 3)
                 }
                 _ => T::DbWeight::get().reads(1),
@@ -486,21 +516,55 @@ pub mod pallet {
             Ok(())
         }
 
-        /// Schedule adding a validator with its ed25519 consensus key, effective
-        /// `ChangeDelay` blocks from now.
+        /// Schedule adding a validator with its ed25519 consensus key and its
+        /// secp256k1 bridge key (as an EVM address), effective `ChangeDelay`
+        /// blocks from now.
         ///
-        /// Origin: admin. Emits [`Event::ValidatorChangeScheduled`].
+        /// Origin: admin. Emits [`Event::ValidatorChangeScheduled`]. Fails with
+        /// [`Error::BadBridgeKey`] for a zero key or another validator's.
         #[pallet::call_index(3)]
         #[pallet::weight(T::WeightInfo::change_validators())]
-        pub fn add_validator(origin: OriginFor<T>, account: T::AccountId, consensus_key: [u8; 32]) -> DispatchResult {
+        pub fn add_validator(
+            origin: OriginFor<T>,
+            account: T::AccountId,
+            consensus_key: [u8; 32],
+            bridge_key: H160,
+        ) -> DispatchResult {
             T::AdminOrigin::ensure_origin(origin)?;
             ensure!(NextChange::<T>::get().is_none(), Error::<T>::ChangePending);
             let mut set = Validators::<T>::get();
             ensure!(!set.iter().any(|v| v.account == account), Error::<T>::AlreadyValidator);
             ensure!(!set.iter().any(|v| v.consensus_key == consensus_key), Error::<T>::DuplicateConsensusKey);
-            set.try_push(ValidatorInfo { account, consensus_key }).map_err(|_| Error::<T>::TooManyValidators)?;
+            Self::ensure_bridge_key_free(&account, &bridge_key)?;
+            set.try_push(ValidatorInfo { account: account.clone(), consensus_key })
+                .map_err(|_| Error::<T>::TooManyValidators)?;
             Self::ensure_quorum(&set, Some(&consensus_key))?;
+            BridgeKeys::<T>::insert(&account, bridge_key);
+            Self::deposit_event(Event::BridgeKeySet { who: account, key: bridge_key });
             Self::schedule(set);
+            Ok(())
+        }
+
+        /// Rotate the caller's bridge key. Effective at once: the bridge
+        /// commits the new key set for the EVM light client in this block,
+        /// signed by the old keys, and the new key signs from the next block.
+        /// Run the node with the new key in its keystore before rotating.
+        ///
+        /// Origin: signed by a current validator. Emits [`Event::BridgeKeySet`].
+        /// Fails with [`Error::BadBridgeKey`] for a zero key or another
+        /// validator's.
+        #[pallet::call_index(13)]
+        #[pallet::weight(T::WeightInfo::change_validators())]
+        pub fn set_bridge_key(origin: OriginFor<T>, key: H160) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            ensure!(Self::is_validator(&who), Error::<T>::NotValidator);
+            if BridgeKeys::<T>::get(&who) == Some(key) {
+                return Ok(());
+            }
+            Self::ensure_bridge_key_free(&who, &key)?;
+            BridgeKeys::<T>::insert(&who, key);
+            Self::deposit_event(Event::BridgeKeySet { who, key });
+            T::OnBridgeKeysChange::bridge_keys_changed(Self::bridge_keys());
             Ok(())
         }
 
@@ -652,6 +716,28 @@ pub mod pallet {
     }
 
     impl<T: Config> Pallet<T> {
+        /// The current validators' bridge keys, ascending, without duplicates;
+        /// validators without a key are left out.
+        pub fn bridge_keys() -> Vec<H160> {
+            let mut keys: Vec<H160> =
+                Validators::<T>::get().iter().filter_map(|v| BridgeKeys::<T>::get(&v.account)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        }
+
+        /// `key` is nonzero and no other current or scheduled validator's.
+        fn ensure_bridge_key_free(who: &T::AccountId, key: &H160) -> DispatchResult {
+            ensure!(!key.is_zero(), Error::<T>::BadBridgeKey);
+            let scheduled = NextChange::<T>::get().map(|c| c.validators.into_inner()).unwrap_or_default();
+            let taken = Validators::<T>::get()
+                .iter()
+                .chain(scheduled.iter())
+                .any(|v| &v.account != who && BridgeKeys::<T>::get(&v.account).as_ref() == Some(key));
+            ensure!(!taken, Error::<T>::BadBridgeKey);
+            Ok(())
+        }
+
         /// Whether `who` is in the current validator set.
         pub fn is_validator(who: &T::AccountId) -> bool {
             Validators::<T>::get().iter().any(|v| &v.account == who)
@@ -821,6 +907,12 @@ pub mod pallet {
                 ensure!(!p.votes.is_empty(), "open proposal without votes");
             }
             Ok(())
+        }
+    }
+
+    impl<T: Config> BridgeKeysProvider for Pallet<T> {
+        fn bridge_keys() -> Vec<H160> {
+            Pallet::<T>::bridge_keys()
         }
     }
 

@@ -39,6 +39,7 @@ impl pallet_permissions::Config for Test {
     type MaxPeerIdLen = frame_support::traits::ConstU32<64>;
     type MaxSignedTxBytes = frame_support::traits::ConstU32<2048>;
     type OnlineWindow = frame_support::traits::ConstU64<20>;
+    type OnBridgeKeysChange = RecordKeys;
     type WeightInfo = pallet_permissions::weights::SubstrateWeight<Test>;
 }
 
@@ -51,6 +52,29 @@ pub const NODE_V1: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"
 
 pub fn key(n: u8) -> [u8; 32] {
     [n; 32]
+}
+
+/// Validator `n`'s bridge key.
+pub fn bridge(n: u8) -> sp_core::H160 {
+    sp_core::H160::repeat_byte(n)
+}
+
+std::thread_local! {
+    static KEY_CHANGES: std::cell::RefCell<Vec<Vec<sp_core::H160>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records every bridge key change the pallet reports.
+pub struct RecordKeys;
+
+impl ecochain_primitives::OnBridgeKeysChange for RecordKeys {
+    fn bridge_keys_changed(keys: Vec<sp_core::H160>) {
+        KEY_CHANGES.with(|c| c.borrow_mut().push(keys));
+    }
+}
+
+/// The bridge key changes reported so far (and forget them).
+pub fn take_key_changes() -> Vec<Vec<sp_core::H160>> {
+    KEY_CHANGES.with(|c| std::mem::take(&mut *c.borrow_mut()))
 }
 
 /// Genesis: validators 1, 2, 3 (keys [1;32], [2;32], [3;32]).
@@ -79,12 +103,13 @@ impl ExtBuilder {
     pub fn build(self) -> sp_io::TestExternalities {
         let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().expect("system genesis");
         pallet_permissions::GenesisConfig::<Test> {
-            validators: self.validators,
+            validators: self.validators.clone(),
             allowed_nodes: vec!["12D3KooWGenesisNode".into()],
             validator_nodes: vec![(V1, NODE_V1.into())],
             allowed_accounts: vec![4],
             account_allow_list_enabled: self.allow_list,
             roles: vec![(5, ecochain_primitives::Role::Oracle)],
+            bridge_keys: self.validators.iter().map(|(a, k)| (*a, bridge(k[0]))).collect(),
         }
         .assimilate_storage(&mut storage)
         .expect("permissions genesis");

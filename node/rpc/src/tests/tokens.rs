@@ -61,6 +61,8 @@ pub(super) const TOKEN_METHODS: &[&str] = &[
     "ecosystem_stats",
     "bridge_status",
     "bridge_transfer",
+    "bridge_commitment",
+    "bridge_messageProof",
 ];
 
 /// The token methods that take an account as their first parameter.
@@ -101,6 +103,14 @@ fn ss58(who: Sr25519Keyring) -> String {
 /// Text as the bounded byte strings the calls take.
 fn text<S: TryFrom<Vec<u8>>>(s: &str) -> S {
     S::try_from(s.as_bytes().to_vec()).unwrap_or_else(|_| panic!("{s:?} fits its bound"))
+}
+
+/// The message destination the test sets.
+const DESTINATION: pallet_bridge::Destination =
+    pallet_bridge::Destination { chain_id: 31_337, bridge: H160([0xb1; 20]), light_client: H160([0xc1; 20]) };
+
+fn sudo(call: RuntimeCall) -> RuntimeCall {
+    RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
 }
 
 /// A dev account signing in nonce order.
@@ -294,6 +304,11 @@ async fn token_methods_answer_the_values_the_transactions_set() {
         bob_tx.sign(RuntimeCall::Ect(pallet_ect::Call::stake { amount: 2_000 * ECT })),
         bob_tx.sign(RuntimeCall::Est(pallet_est::Call::stake { tier: 0, amount: 3_650 * ECT })),
     ];
+    let mut block1_xts = block1_xts;
+    block1_xts.push(
+        alice_tx
+            .sign(sudo(RuntimeCall::Bridge(pallet_bridge::Call::set_destination { destination: Some(DESTINATION) }))),
+    );
     let block1 = author_block(&client, block1_xts, t1);
     assert_eq!(failures(&client, block1), vec![], "every call of #1 succeeded");
 
@@ -571,6 +586,13 @@ async fn token_methods_answer_the_values_the_transactions_set() {
             "nextNonce": 1,
             "lockedEct": int(500 * ECT),
             "pendingReleases": 0,
+            "destination": {
+                "chainId": 31_337,
+                "bridge": format!("0x{}", "b1".repeat(20)),
+                "lightClient": format!("0x{}", "c1".repeat(20)),
+            },
+            "setId": 0,
+            "genesis": format!("{genesis:?}"),
         })
     );
     assert_eq!(
@@ -632,7 +654,7 @@ async fn token_methods_answer_the_values_the_transactions_set() {
     let newcomer_ect = json!({ "free": int(10 * ECT), "staked": 0, "otherHeld": 0, "pendingRewards": 0 });
     let newcomer_hex = format!("0x{}", "42".repeat(32));
     let next = rpc.get("system_accountNextIndex", rpc_params![ss58(Alice)]).await;
-    assert_eq!(next, json!(13), "12 transactions in #1, the batch in #3");
+    assert_eq!(next, json!(14), "13 transactions in #1, the batch in #3");
     let after_batch = [
         ("ect_balance", ss58(Alice), alice_ect.clone()),
         ("ccr_balance", ss58(Alice), alice_ccr.clone()),
@@ -667,7 +689,7 @@ async fn token_methods_answer_the_values_the_transactions_set() {
         "the failed batch is included"
     );
     let next: Value = rpc.get("system_accountNextIndex", rpc_params![ss58(Alice)]).await;
-    assert_eq!(next, json!(14), "the failed batch spent Alice's nonce");
+    assert_eq!(next, json!(15), "the failed batch spent Alice's nonce");
     for (method, who, expected) in &after_batch {
         assert_eq!(&rpc.get(method, rpc_params![who]).await, expected, "{method} {who} unchanged by the failed batch");
     }
@@ -697,6 +719,45 @@ async fn token_methods_answer_the_values_the_transactions_set() {
     );
     assert_eq!(rpc.get("ccr_marketplace", rpc_params![]).await, marketplace, "unchanged since #2");
 
+    // ---------------------------------------------------------------- #5: Alice certifies the bridge's commitment
+    // The lock of #2 is message 0; no commitment is certified before Alice signs.
+    assert_eq!(rpc.get("bridge_commitment", rpc_params![]).await, Value::Null);
+    assert_eq!(rpc.get("bridge_messageProof", rpc_params![0]).await, Value::Null);
+    let signing = client.runtime_api(client.best_hash()).bridge_signing().expect("api").expect("pending");
+    let alice_bridge = ecochain_primitives::bridge_key::dev_secret("Alice");
+    let signature = ecochain_primitives::bridge_key::sign(&alice_bridge, &signing.hash.0).expect("signs");
+    let bare =
+        ecochain_runtime::UncheckedExtrinsic::new_bare(RuntimeCall::Bridge(pallet_bridge::Call::sign_commitment {
+            block_number: signing.commitment.block_number,
+            signature,
+        }));
+    let block5 = author_block(&client, vec![bare.encode()], T1 + 4 * MINUTE_MS);
+    assert_eq!(failures(&client, block5), vec![], "the signature is accepted");
+    let alice_key = format!("{:?}", ecochain_runtime::genesis::dev_bridge_key(Alice));
+    let commitment = json!({
+        "genesis": format!("{genesis:?}"),
+        "blockNumber": 2,
+        "root": format!("{:?}", signing.commitment.root),
+        "messages": 1,
+        "setId": 0,
+        "hash": format!("{:?}", signing.hash),
+        "signatures": [{ "signer": alice_key, "signature": format!("0x{}", hex::encode(signature)) }],
+    });
+    assert_eq!(rpc.get("bridge_commitment", rpc_params![]).await, commitment);
+    let proof = rpc.get("bridge_messageProof", rpc_params![0]).await;
+    assert_eq!(proof["commitment"], commitment);
+    // The proof folds the leaf to the root, as the EVM contract checks it.
+    let bytes = |v: &Value| hex::decode(v.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
+    let leaf = sp_crypto_hashing::keccak_256(&bytes(&proof["message"]));
+    assert_eq!(bytes(&proof["leaf"]), leaf);
+    let siblings = proof["proof"].as_array().expect("proof");
+    assert_eq!(siblings.len(), 32);
+    let root = siblings
+        .iter()
+        .fold(leaf, |node, sibling| sp_crypto_hashing::keccak_256(&[&node[..], &bytes(sibling)[..]].concat()));
+    assert_eq!(format!("0x{}", hex::encode(root)), format!("{:?}", signing.commitment.root));
+    assert_eq!(rpc.get("bridge_messageProof", rpc_params![1]).await, Value::Null, "no message 1");
+
     // ---------------------------------------------------------------- errors
     for method in ACCOUNT_METHODS {
         assert_eq!(rpc.error(method, rpc_params!["not an address"]).await, -32602, "{method}: not an address");
@@ -707,6 +768,7 @@ async fn token_methods_answer_the_values_the_transactions_set() {
     for bad in [json!("one"), json!(-1), json!(1.5), json!([1])] {
         assert_eq!(rpc.error("ecr_verify", rpc_params![&bad]).await, -32602, "token id {bad}");
         assert_eq!(rpc.error("bridge_transfer", rpc_params![&bad]).await, -32602, "nonce {bad}");
+        assert_eq!(rpc.error("bridge_messageProof", rpc_params![&bad]).await, -32602, "nonce {bad}");
     }
     // A well-formed id nothing carries is no error: the answer is `null`, as
     // Substrate answers for an unknown block or storage key.

@@ -2,6 +2,7 @@
 //! relayer revocation and pending-approval bounds, and a model-based
 //! property test of all of it.
 
+mod commitments;
 mod inbound;
 mod outbound;
 mod properties;

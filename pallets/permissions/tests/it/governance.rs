@@ -3,7 +3,7 @@ use pallet_permissions::mock::*;
 use pallet_permissions::{Call, Error, Event, Proposals};
 
 fn add_four() -> Box<RuntimeCall> {
-    Box::new(RuntimeCall::Permissions(Call::add_validator { account: 4, consensus_key: key(4) }))
+    Box::new(RuntimeCall::Permissions(Call::add_validator { account: 4, consensus_key: key(4), bridge_key: bridge(4) }))
 }
 
 #[test]
@@ -24,7 +24,7 @@ fn majority_of_validators_enacts_a_call() {
 fn half_is_not_a_majority() {
     ExtBuilder::default().build_and_execute(|| {
         // Grow to four validators; two of four is not more than half.
-        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4)));
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
         run_to_block(6);
         Permissions::note_author(key(4), 6);
         let call = Box::new(RuntimeCall::Permissions(Call::remove_validator { account: V3 }));

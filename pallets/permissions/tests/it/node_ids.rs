@@ -118,7 +118,7 @@ fn a_scheduled_validator_node_counts_and_a_non_validator_does_not() {
         assert_ok!(register(4, 40));
         assert_eq!(nodes().len(), 3);
         // Scheduled: reported, so its node is let in before the switch.
-        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4)));
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
         assert_eq!(nodes()[3], (key(4), Some(node(40).0)));
         run_to_block(6);
         assert_eq!(nodes()[3], (key(4), Some(node(40).0)));

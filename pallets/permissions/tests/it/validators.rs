@@ -6,7 +6,7 @@ use sp_runtime::DispatchError;
 #[test]
 fn add_validator_takes_effect_at_the_scheduled_height() {
     ExtBuilder::default().build_and_execute(|| {
-        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4)));
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
         assert_eq!(last_event(), Event::ValidatorChangeScheduled { at: 6, validators: vec![V1, V2, V3, 4] }.into());
         run_to_block(5);
         assert_eq!(validator_accounts(), vec![V1, V2, V3]);
@@ -20,14 +20,23 @@ fn add_validator_takes_effect_at_the_scheduled_height() {
 #[test]
 fn add_validator_errors() {
     ExtBuilder::default().build_and_execute(|| {
-        assert_noop!(Permissions::add_validator(RuntimeOrigin::signed(V1), 4, key(4)), DispatchError::BadOrigin);
-        assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), V1, key(9)), Error::<Test>::AlreadyValidator);
         assert_noop!(
-            Permissions::add_validator(RuntimeOrigin::root(), 4, key(1)),
+            Permissions::add_validator(RuntimeOrigin::signed(V1), 4, key(4), bridge(4)),
+            DispatchError::BadOrigin
+        );
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), V1, key(9), bridge(9)),
+            Error::<Test>::AlreadyValidator
+        );
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), 4, key(1), bridge(1)),
             Error::<Test>::DuplicateConsensusKey
         );
-        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4)));
-        assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5)), Error::<Test>::ChangePending);
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), 5, key(5), bridge(5)),
+            Error::<Test>::ChangePending
+        );
         assert_noop!(Permissions::remove_validator(RuntimeOrigin::root(), V1), Error::<Test>::ChangePending);
     });
 }
@@ -36,12 +45,15 @@ fn add_validator_errors() {
 fn set_is_bounded() {
     ExtBuilder::default().build_and_execute(|| {
         for n in 4..=8u8 {
-            assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), u64::from(n), key(n)));
+            assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), u64::from(n), key(n), bridge(n)));
             run_to_block(System::block_number() + 5);
             Permissions::note_author(key(n), System::block_number());
         }
         assert_eq!(validator_accounts().len(), 8);
-        assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), 9, key(9)), Error::<Test>::TooManyValidators);
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), 9, key(9), bridge(9)),
+            Error::<Test>::TooManyValidators
+        );
     });
 }
 
@@ -80,7 +92,7 @@ fn a_change_that_would_lose_quorum_is_refused() {
                 }
             }
             // 5 validators need 4 online: 3 online + the newcomer is enough...
-            assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5)));
+            assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5), bridge(5)));
             pallet_permissions::NextChange::<Test>::kill();
             // ...but with validator 3 quiet too, 2 + the newcomer is not.
             for n in 41..=80u64 {
@@ -88,7 +100,10 @@ fn a_change_that_would_lose_quorum_is_refused() {
                 Permissions::note_author(key(1), n);
                 Permissions::note_author(key(2), n);
             }
-            assert_noop!(Permissions::add_validator(RuntimeOrigin::root(), 5, key(5)), Error::<Test>::WouldLoseQuorum);
+            assert_noop!(
+                Permissions::add_validator(RuntimeOrigin::root(), 5, key(5), bridge(5)),
+                Error::<Test>::WouldLoseQuorum
+            );
             for n in 81..=82u64 {
                 run_to_block(n);
                 Permissions::note_author(key(3), n);
@@ -111,5 +126,53 @@ fn the_author_digest_marks_a_validator_online() {
         Permissions::on_initialize(50);
         assert!(Permissions::is_online(&key(1), 3));
         assert_eq!(pallet_permissions::LastAuthored::<Test>::get(key(1)), Some(50));
+    });
+}
+
+#[test]
+fn bridge_keys_follow_the_set_and_rotate_at_once() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_eq!(Permissions::bridge_keys(), vec![bridge(1), bridge(2), bridge(3)]);
+        // A key is set on add and counts once the validator joins.
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
+        assert_eq!(Permissions::bridge_keys(), vec![bridge(1), bridge(2), bridge(3)]);
+        assert!(take_key_changes().is_empty());
+        run_to_block(6);
+        assert_eq!(take_key_changes(), vec![vec![bridge(1), bridge(2), bridge(3), bridge(4)]]);
+        // Rotation takes effect at once and is reported.
+        assert_ok!(Permissions::set_bridge_key(RuntimeOrigin::signed(V2), bridge(9)));
+        assert_eq!(last_event(), Event::BridgeKeySet { who: V2, key: bridge(9) }.into());
+        assert_eq!(take_key_changes(), vec![vec![bridge(1), bridge(3), bridge(4), bridge(9)]]);
+        // Setting the same key again changes nothing.
+        assert_ok!(Permissions::set_bridge_key(RuntimeOrigin::signed(V2), bridge(9)));
+        assert!(take_key_changes().is_empty());
+        // A removed validator's key stops counting when the removal takes effect.
+        for n in 1..=4 {
+            Permissions::note_author(key(n), 6);
+        }
+        assert_ok!(Permissions::remove_validator(RuntimeOrigin::root(), V3));
+        run_to_block(11);
+        assert_eq!(take_key_changes(), vec![vec![bridge(1), bridge(4), bridge(9)]]);
+    });
+}
+
+#[test]
+fn bridge_key_errors() {
+    ExtBuilder::default().build_and_execute(|| {
+        // Not a validator, a zero key, another validator's key (current or scheduled).
+        assert_noop!(Permissions::set_bridge_key(RuntimeOrigin::signed(7), bridge(7)), Error::<Test>::NotValidator);
+        assert_noop!(Permissions::set_bridge_key(RuntimeOrigin::signed(V1), bridge(0)), Error::<Test>::BadBridgeKey);
+        assert_noop!(Permissions::set_bridge_key(RuntimeOrigin::signed(V1), bridge(2)), Error::<Test>::BadBridgeKey);
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(3)),
+            Error::<Test>::BadBridgeKey
+        );
+        assert_noop!(
+            Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(0)),
+            Error::<Test>::BadBridgeKey
+        );
+        assert_ok!(Permissions::add_validator(RuntimeOrigin::root(), 4, key(4), bridge(4)));
+        assert_noop!(Permissions::set_bridge_key(RuntimeOrigin::signed(V1), bridge(4)), Error::<Test>::BadBridgeKey);
+        assert!(take_key_changes().is_empty());
     });
 }
