@@ -7,7 +7,8 @@
 //!
 //! Inbound (EVM -> chain): relayers (accounts with `Role::Relayer`) call
 //! [`Pallet::approve_release`] for a burn event, keyed by
-//! `(source chain id, transaction hash, log index)`. Approvals are counted per
+//! `(source chain id, bridge contract, transaction hash, log index)`, which
+//! must name the destination's chain and contract. Approvals are counted per
 //! content (asset and recipient), each relayer approving a key once, so a
 //! relayer reporting something else cannot block the honest majority; when one
 //! content reaches `Threshold` approvals the ECT (from the bridge account) or
@@ -244,8 +245,10 @@ pub mod pallet {
     /// may triple when made valid UTF-8, fits).
     pub type MaxMessageLen = ConstU32<8192>;
 
-    /// Where an inbound release comes from: (EVM chain id, transaction hash, log index).
-    pub type SourceKey = (u64, H256, u32);
+    /// Where an inbound release comes from: (EVM chain id, bridge contract,
+    /// transaction hash, log index). Only burns of the destination's chain
+    /// and bridge contract are released.
+    pub type SourceKey = (u64, H160, H256, u32);
 
     /// A locked outbound transfer.
     #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -632,6 +635,8 @@ pub mod pallet {
         CapWithoutPeriod,
         /// No message destination is set: the bridge has no EVM side yet.
         NoDestination,
+        /// The burn is not of the destination's chain id and bridge contract.
+        WrongSource,
         /// No commitment is collecting signatures for this block.
         NoPendingCommitment,
         /// The signature is malformed, has a high `s`, or is not by a key of the set.
@@ -762,6 +767,8 @@ pub mod pallet {
             let relayer = ensure_signed(origin)?;
             ensure!(T::Roles::has_role(&relayer, Role::Relayer), Error::<T>::NotRelayer);
             Self::ensure_active()?;
+            let dest = MessageDestination::<T>::get().ok_or(Error::<T>::NoDestination)?;
+            ensure!((source.0, source.1) == (dest.chain_id, dest.bridge), Error::<T>::WrongSource);
             if let Asset::Ect(amount) = asset {
                 ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
                 ensure!(Self::fits_inbound_cap(amount), Error::<T>::AboveInboundCap);

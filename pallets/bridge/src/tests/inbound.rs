@@ -3,8 +3,8 @@ use ecochain_primitives::ECT;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use sp_core::{H160, H256};
 
-fn source(n: u8) -> (u64, H256, u32) {
-    (80_002, H256::repeat_byte(n), 0)
+fn source(n: u8) -> crate::SourceKey {
+    (DESTINATION.chain_id, DESTINATION.bridge, H256::repeat_byte(n), 0)
 }
 
 fn fund_bridge() {
@@ -205,5 +205,28 @@ fn threshold_is_configurable() {
         assert_eq!(Balances::free_balance(BOB), 100 * ECT, "2 of 3 is not enough now");
         assert_ok!(Bridge::approve_release(RuntimeOrigin::signed(RELAYERS[2]), source(8), asset, BOB));
         assert_eq!(Balances::free_balance(BOB), 101 * ECT);
+    });
+}
+
+#[test]
+fn only_burns_of_the_destination_chain_and_contract_are_released() {
+    build_and_execute(None, || {
+        fund_bridge();
+        let asset = Asset::Ect(10 * ECT);
+        let mut other_chain = source(1);
+        other_chain.0 = 1;
+        let mut other_contract = source(1);
+        other_contract.1 = H160::repeat_byte(0xee);
+        for key in [other_chain, other_contract] {
+            assert_noop!(
+                Bridge::approve_release(RuntimeOrigin::signed(RELAYERS[0]), key, asset.clone(), BOB),
+                Error::<Test>::WrongSource
+            );
+        }
+        assert_ok!(Bridge::set_destination(RuntimeOrigin::root(), None));
+        assert_noop!(
+            Bridge::approve_release(RuntimeOrigin::signed(RELAYERS[0]), source(1), asset, BOB),
+            Error::<Test>::NoDestination
+        );
     });
 }

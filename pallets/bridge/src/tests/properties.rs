@@ -54,7 +54,7 @@ const ISSUANCE: u128 = 1_100 * ECT + 1;
 
 /// Source event `i`: three transactions with two logs each.
 fn source(i: usize) -> SourceKey {
-    (80_002, H256::repeat_byte(i as u8 / 2 + 1), i as u32 % 2)
+    (DESTINATION.chain_id, DESTINATION.bridge, H256::repeat_byte(i as u8 / 2 + 1), i as u32 % 2)
 }
 
 fn evm(zero: bool) -> H160 {

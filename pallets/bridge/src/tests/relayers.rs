@@ -9,8 +9,8 @@ use frame_support::{assert_noop, assert_ok};
 use sp_core::{H160, H256};
 use sp_runtime::DispatchError;
 
-fn source(n: u8) -> (u64, H256, u32) {
-    (80_002, H256::repeat_byte(n), 0)
+fn source(n: u8) -> crate::SourceKey {
+    (DESTINATION.chain_id, DESTINATION.bridge, H256::repeat_byte(n), 0)
 }
 
 fn approve(relayer: u64, n: u8, amount: u128) -> sp_runtime::DispatchResult {
