@@ -193,6 +193,13 @@ sp_api::decl_runtime_apis! {
         /// Message `nonce` with its proof under the newest certified commitment
         /// (`None` until one covers it).
         fn bridge_message_proof(nonce: u64) -> Option<BridgeMessageProof>;
+        /// Message `nonce` and its proof in the tree of the first `size`
+        /// messages (the tree of a commitment with `messages = size`).
+        fn bridge_message_proof_in(nonce: u64, size: u64) -> Option<(Vec<u8>, Vec<sp_core::H256>)>;
+        /// The newest commitment certified by key set `set_id`.
+        fn bridge_set_commitment(set_id: u64) -> Option<pallet_bridge::SignedCommitmentOf<crate::Runtime>>;
+        /// The bridge keys of set `set_id`, ascending.
+        fn bridge_key_set(set_id: u64) -> Option<Vec<sp_core::H160>>;
     }
 
     /// Validator set and allow-lists, read by consensus and networking.
@@ -438,6 +445,18 @@ sp_api::impl_runtime_apis! {
             let keys = pallet_bridge::KeySets::<Runtime>::get(c.set_id).unwrap_or_default().into_inner();
             let signed = pending.signatures.iter().map(|(signer, _)| *signer).collect();
             Some(BridgeSigning { commitment: pending.commitment.clone(), hash, keys, signed })
+        }
+
+        fn bridge_message_proof_in(nonce: u64, size: u64) -> Option<(Vec<u8>, Vec<sp_core::H256>)> {
+            crate::Bridge::message_proof_in(nonce, size)
+        }
+
+        fn bridge_set_commitment(set_id: u64) -> Option<pallet_bridge::SignedCommitmentOf<Runtime>> {
+            pallet_bridge::SetCertificates::<Runtime>::get(set_id)
+        }
+
+        fn bridge_key_set(set_id: u64) -> Option<Vec<sp_core::H160>> {
+            pallet_bridge::KeySets::<Runtime>::get(set_id).map(|keys| keys.into_inner())
         }
 
         fn bridge_message_proof(nonce: u64) -> Option<BridgeMessageProof> {

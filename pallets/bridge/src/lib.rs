@@ -413,13 +413,19 @@ pub mod pallet {
     #[pallet::storage]
     pub type Branch<T> = StorageValue<_, [H256; messages::DEPTH], ValueQuery>;
 
-    /// Id of the key set that signs this block's commitment.
+    /// Id of the key set that signs new commitments. It moves on to an
+    /// announced set only once a certificate of this set covers the
+    /// announcing SET message, so the light client can always follow.
     #[pallet::storage]
     pub type SetId<T> = StorageValue<_, u64, ValueQuery>;
 
-    /// The id of a key set announced in this block, which signs from the next.
+    /// Id of the newest key set announced.
     #[pallet::storage]
-    pub type NextSetId<T> = StorageValue<_, u64, OptionQuery>;
+    pub type LatestSetId<T> = StorageValue<_, u64, ValueQuery>;
+
+    /// Nonce of the SET message announcing each set.
+    #[pallet::storage]
+    pub type SetAnnouncements<T> = StorageMap<_, Twox64Concat, u64, u64>;
 
     /// Bridge keys of each set id, ascending.
     #[pallet::storage]
@@ -432,6 +438,12 @@ pub mod pallet {
     /// The newest commitment signed by more than 2/3 of its set.
     #[pallet::storage]
     pub type Certified<T: Config> = StorageValue<_, SignedCommitmentOf<T>, OptionQuery>;
+
+    /// The newest commitment certified by each key set. A set's last one
+    /// covers the message announcing the next set, so a light client that
+    /// is several sets behind catches up set by set.
+    #[pallet::storage]
+    pub type SetCertificates<T: Config> = StorageMap<_, Twox64Concat, u64, SignedCommitmentOf<T>>;
 
     /// Genesis configuration.
     #[pallet::genesis_config]
@@ -658,10 +670,6 @@ pub mod pallet {
                     frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
                 ));
                 weight = weight.saturating_add(T::DbWeight::get().writes(1));
-            }
-            if let Some(id) = NextSetId::<T>::take() {
-                SetId::<T>::put(id);
-                weight = weight.saturating_add(T::DbWeight::get().writes(2));
             }
             // `on_finalize`'s reads and writes.
             weight.saturating_add(T::DbWeight::get().reads_writes(5, 1))
@@ -920,6 +928,8 @@ pub mod pallet {
             if pending.signatures.len() * 3 > set.len() * 2 {
                 Pending::<T>::kill();
                 Self::deposit_event(Event::CommitmentCertified { commitment: pending.commitment.clone() });
+                SetCertificates::<T>::insert(pending.commitment.set_id, &pending);
+                Self::advance_set(pending.commitment.messages);
                 Certified::<T>::put(pending);
             } else {
                 Pending::<T>::put(pending);
@@ -963,21 +973,38 @@ pub mod pallet {
 
     impl<T: Config> ecochain_primitives::OnBridgeKeysChange for Pallet<T> {
         fn bridge_keys_changed(keys: Vec<H160>) {
-            let set_id = NextSetId::<T>::get().unwrap_or_else(SetId::<T>::get).saturating_add(1);
+            let set_id = LatestSetId::<T>::get().saturating_add(1);
             let bounded: KeySetOf<T> = BoundedVec::truncate_from(keys.clone());
             KeySets::<T>::insert(set_id, bounded);
-            NextSetId::<T>::put(set_id);
+            LatestSetId::<T>::put(set_id);
             Self::deposit_event(Event::KeySetChanged { set_id, keys: keys.clone() });
-            if let Some(dest) = MessageDestination::<T>::get() {
-                let payload = messages::set_payload(set_id, &keys);
-                // Cannot fail short of 2^32 messages; the set itself is kept
-                // either way, for the light client's emergency path.
-                let _ = Self::queue_message(dest.chain_id, dest.light_client, messages::KIND_SET, payload);
+            let payload = messages::set_payload(set_id, &keys);
+            let queued = MessageDestination::<T>::get().and_then(|dest| {
+                Self::queue_message(dest.chain_id, dest.light_client, messages::KIND_SET, payload).ok()
+            });
+            match queued {
+                Some(nonce) => SetAnnouncements::<T>::insert(set_id, nonce),
+                // No EVM side to tell (or the tree is full): the set signs
+                // at once; an EVM side deployed later starts from it.
+                None => SetId::<T>::put(set_id),
             }
         }
     }
 
     impl<T: Config> Pallet<T> {
+        /// Move the signing set on past every set whose announcement is among
+        /// the first `covered` messages (now certified by the current set).
+        fn advance_set(covered: u64) {
+            let mut set_id = SetId::<T>::get();
+            while let Some(nonce) = SetAnnouncements::<T>::get(set_id + 1) {
+                if nonce >= covered {
+                    break;
+                }
+                set_id += 1;
+            }
+            SetId::<T>::put(set_id);
+        }
+
         /// This chain's genesis hash.
         pub fn genesis_hash() -> H256 {
             GenesisHash::<T>::get().unwrap_or_else(|| {
@@ -1024,13 +1051,21 @@ pub mod pallet {
         /// it is proven under; `None` until a certified commitment covers it.
         pub fn message_proof(nonce: u64) -> Option<(Vec<u8>, Vec<H256>, SignedCommitmentOf<T>)> {
             let certified = Certified::<T>::get()?;
-            if nonce >= certified.commitment.messages {
+            let (message, proof) = Self::message_proof_in(nonce, certified.commitment.messages)?;
+            Some((message, proof, certified))
+        }
+
+        /// The message `nonce` and its Merkle proof in the tree of the first
+        /// `size` messages (the tree a commitment with `messages = size`
+        /// signed); `None` unless `nonce < size <= ` the messages so far.
+        /// Reads the `size` leaves.
+        pub fn message_proof_in(nonce: u64, size: u64) -> Option<(Vec<u8>, Vec<H256>)> {
+            if nonce >= size || size > NextNonce::<T>::get() {
                 return None;
             }
-            let leaves: Vec<H256> =
-                (0..certified.commitment.messages).map(|n| Leaves::<T>::get(n).unwrap_or_default()).collect();
+            let leaves: Vec<H256> = (0..size).map(|n| Leaves::<T>::get(n).unwrap_or_default()).collect();
             let proof = messages::proof(&leaves, nonce)?;
-            Some((Messages::<T>::get(nonce)?.into_inner(), proof, certified))
+            Some((Messages::<T>::get(nonce)?.into_inner(), proof))
         }
 
         /// `blake2_256(SCALE(asset, recipient))`: what relayers approve.

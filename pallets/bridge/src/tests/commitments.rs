@@ -269,10 +269,9 @@ fn a_key_change_is_a_set_message_signed_by_the_old_set() {
         assert_eq!(&m[2 * 32..3 * 32], &word(DESTINATION.light_client.as_bytes())[..]);
         assert_eq!(&m[4 * 32..5 * 32], &word(&[messages::KIND_SET])[..]);
         assert_eq!(&m[7 * 32..8 * 32], &word(&[1])[..], "set id 1");
-        // This block is still signed by set 0; the next one by set 1.
+        // Set 0 signs until one of its certificates covers the announcement.
         let (_, _, set_id) = next_block();
-        assert_eq!(set_id, 0);
-        assert_eq!(SetId::<Test>::get(), 1);
+        assert_eq!((set_id, SetId::<Test>::get()), (0, 0));
         let (block, hash) = pending_hash();
         assert_noop!(
             Bridge::sign_commitment(RuntimeOrigin::none(), block, sign(4, hash)),
@@ -282,6 +281,7 @@ fn a_key_change_is_a_set_message_signed_by_the_old_set() {
             assert_ok!(Bridge::sign_commitment(RuntimeOrigin::none(), block, sign(n, hash)));
         }
         assert_eq!(Certified::<Test>::get().expect("certified").commitment.set_id, 0);
+        assert_eq!(SetId::<Test>::get(), 1);
         // The next commitment is set 1's: validator 3's key no longer counts.
         assert_ok!(Bridge::lock_ect(RuntimeOrigin::signed(ALICE), ECT, evm()));
         assert_eq!(next_block().2, 1);
@@ -318,4 +318,45 @@ proptest! {
         }
         prop_assert!(messages::proof(&hashes, leaves.len() as u64).is_none());
     }
+}
+
+#[test]
+fn a_set_signs_until_its_certificate_covers_the_next_sets_announcement() {
+    build_and_execute(None, || {
+        let keys = |ns: &[u8]| {
+            let mut k: Vec<H160> = ns.iter().copied().map(validator_key).collect();
+            k.sort();
+            k
+        };
+        assert_ok!(Bridge::lock_ect(RuntimeOrigin::signed(ALICE), ECT, evm()));
+        next_block();
+        let (first, first_hash) = pending_hash();
+        // Two changes while set 0's first commitment (message 0 only) collects.
+        Bridge::bridge_keys_changed(keys(&[1, 2, 4]));
+        next_block();
+        Bridge::bridge_keys_changed(keys(&[1, 4, 5]));
+        next_block();
+        for n in 1..=3 {
+            assert_ok!(Bridge::sign_commitment(RuntimeOrigin::none(), first, sign(n, first_hash)));
+        }
+        // Certified, but it covers neither announcement: set 0 signs on.
+        assert_eq!(SetId::<Test>::get(), 0);
+        assert_eq!(next_block().2, 0);
+        let (block, hash) = pending_hash();
+        assert_eq!(Pending::<Test>::get().expect("pending").commitment.messages, 3);
+        for n in 1..=3 {
+            assert_ok!(Bridge::sign_commitment(RuntimeOrigin::none(), block, sign(n, hash)));
+        }
+        // Set 0's last certificate covers both announcements: the light client
+        // applies SET 1 and SET 2 under its root, and set 2 signs from now on.
+        assert_eq!(SetId::<Test>::get(), 2);
+        let last_of_0 = crate::SetCertificates::<Test>::get(0).expect("set 0's certificate");
+        assert_eq!(last_of_0.commitment.messages, 3);
+        for nonce in [1, 2] {
+            let (message, proof) = Bridge::message_proof_in(nonce, 3).expect("a proof");
+            assert!(model_verify(keccak_256(&message), nonce, &proof, last_of_0.commitment.root));
+        }
+        assert!(Bridge::message_proof_in(3, 3).is_none());
+        assert!(Bridge::message_proof_in(0, 4).is_none(), "no tree of 4 messages yet");
+    });
 }
