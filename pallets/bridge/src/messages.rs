@@ -106,6 +106,16 @@ pub fn set_payload(set_id: u64, keys: &[H160]) -> Vec<u8> {
     (set_id, validators, weights).abi_encode_params()
 }
 
+/// The fields of an encoded message; `None` if `message` is not one.
+pub fn decode(message: &[u8]) -> Option<Message> {
+    Message::abi_decode_params(message).ok()
+}
+
+/// The set id a SET payload announces.
+pub fn set_id_of(payload: &[u8]) -> Option<u64> {
+    <(u64, Vec<Address>, Vec<U256>)>::abi_decode_params(payload).ok().map(|(id, _, _)| id)
+}
+
 /// The hash validators sign for the tree `root` at `block_number`.
 pub fn commitment_hash(genesis: H256, block_number: u64, root: H256, set_id: u64) -> H256 {
     let encoded = (FixedBytes::<32>(genesis.0), block_number, FixedBytes::<32>(root.0), set_id).abi_encode_params();

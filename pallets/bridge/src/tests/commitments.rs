@@ -269,6 +269,10 @@ fn a_key_change_is_a_set_message_signed_by_the_old_set() {
         assert_eq!(&m[2 * 32..3 * 32], &word(DESTINATION.light_client.as_bytes())[..]);
         assert_eq!(&m[4 * 32..5 * 32], &word(&[messages::KIND_SET])[..]);
         assert_eq!(&m[7 * 32..8 * 32], &word(&[1])[..], "set id 1");
+        let decoded = messages::decode(&m).expect("decodes");
+        assert_eq!((decoded.nonce, decoded.kind), (0, messages::KIND_SET));
+        assert_eq!(messages::set_id_of(&decoded.payload), Some(1));
+        assert!(messages::decode(&m[..m.len() - 1]).is_none());
         // Set 0 signs until one of its certificates covers the announcement.
         let (_, _, set_id) = next_block();
         assert_eq!((set_id, SetId::<Test>::get()), (0, 0));
