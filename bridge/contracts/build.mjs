@@ -17,7 +17,7 @@ const srcDir = join(contractsDir, "src");
 const outDir = join(contractsDir, "out");
 const nodeModules = join(repoRoot, "node_modules");
 
-const CONTRACTS = ["WrappedECT", "WrappedECR", "EcoBridge"];
+const CONTRACTS = ["WrappedECT", "WrappedECR", "EcoLightClient", "EcoBridge", "EcoTimelock"];
 
 const args = process.argv.slice(2);
 const check = args.includes("--check");

@@ -3,26 +3,27 @@ pragma solidity ^0.8.24;
 
 import {AccessControlEnumerable} from "@openzeppelin/contracts/access/extensions/AccessControlEnumerable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {EcoLightClient} from "./EcoLightClient.sol";
 import {WrappedECT} from "./WrappedECT.sol";
 import {WrappedECR} from "./WrappedECR.sol";
 
 /// @title EcoBridge (EVM side)
 /// @author EcoChain
 /// @notice EVM end of the EcoChain bridge.
-///         Inbound (EcoChain -> EVM): the chain locks ECT/ECR and records an outbound transfer under
-///         a nonce. Relayers holding `RELAYER_ROLE` each approve that transfer here; once `threshold`
-///         relayers approved the same content for a nonce, the wrapped asset is minted exactly once.
-///         Outbound (EVM -> EcoChain): holders burn wECT/wECR with `returnEct`/`returnEcr`, naming a
-///         32-byte EcoChain account; relayers watch `Returned` and release the locked asset on the chain.
-/// @dev Approvals are counted per (nonce, digest), where the digest commits to the kind, nonce,
-///      recipient, amount or token id and, for certificates, the certificate data. A relayer may
-///      approve a nonce once, so relayers that disagree on a transfer's content cannot add up to a
-///      mint of either version unless `threshold` of them agree on one.
+///         Inbound (EcoChain -> EVM): the chain locks ECT/ECR and commits a message for this
+///         contract in its message tree; once EcoChain's validators' commitment to that tree is
+///         accepted by the `EcoLightClient`, anyone can `mint` the message with its Merkle proof.
+///         No relayer is trusted: a relayer only carries data, and every message mints at most
+///         once. Outbound (EVM -> EcoChain): holders burn wECT/wECR with `returnEct`/`returnEcr`,
+///         naming a 32-byte EcoChain account; relayers watch `Returned` and release the locked
+///         asset on the chain.
+/// @dev Messages are keyed by (genesis, nonce); the light client fixes the genesis, so `processed`
+///      is keyed by nonce. Minting is rate-limited per asset: at most `ectCap` wECT and `ecrCap`
+///      certificates per period of `period` seconds (periods are `block.timestamp / period`); a
+///      message refused by the cap stays mintable in a later period.
 contract EcoBridge is AccessControlEnumerable, Pausable {
-    /// @notice Role of the relayers whose approvals mint inbound transfers.
-    bytes32 public constant RELAYER_ROLE = keccak256("RELAYER_ROLE");
-    /// @notice Role allowed to pause and unpause the bridge.
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Role allowed to pause the bridge (not to unpause it).
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Asset kind of an ECT (fungible) transfer.
     uint8 public constant KIND_ECT = 0;
@@ -32,35 +33,53 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
     ///         which a release to a new chain account would be refused for good.
     uint256 public constant MIN_ECT_RETURN = 1e15;
 
+    /// @notice The light client that proves EcoChain's messages.
+    EcoLightClient public immutable lightClient;
     /// @notice The wrapped ECT token; created by and owned by this bridge.
     WrappedECT public immutable ect;
     /// @notice The wrapped ECR collection; created by and owned by this bridge.
     WrappedECR public immutable ecr;
 
-    /// @notice Number of matching relayer approvals needed to mint an inbound transfer.
-    uint256 public threshold;
+    /// @notice Most wECT (in its smallest unit) minted per period.
+    uint256 public ectCap;
+    /// @notice Most wECR certificates minted per period.
+    uint256 public ecrCap;
+    /// @notice Length of a cap period in seconds.
+    uint256 public period;
+
+    /// @notice Index (`block.timestamp / period`) of the period `ectMinted` and `ecrMinted` count.
+    uint256 public currentPeriod;
+    /// @notice wECT minted in `currentPeriod`.
+    uint256 public ectMinted;
+    /// @notice wECR certificates minted in `currentPeriod`.
+    uint256 public ecrMinted;
 
     /// @notice Nonce that the next return (EVM -> EcoChain) gets; starts at 0.
     uint64 public nextReturnNonce;
 
-    /// @notice Whether the inbound transfer with this chain nonce has been minted.
+    /// @notice Whether the chain message with this nonce has been minted.
     mapping(uint64 nonce => bool) public processed;
-    /// @notice Number of relayer approvals for a chain nonce and transfer digest.
-    mapping(uint64 nonce => mapping(bytes32 digest => uint256)) public approvals;
-    /// @notice Whether a relayer has approved (any content for) a chain nonce.
-    mapping(uint64 nonce => mapping(address relayer => bool)) public hasApproved;
 
-    /// @notice The threshold is zero or larger than the number of relayers.
-    /// @param threshold The rejected threshold.
-    /// @param relayers The number of relayers.
-    error BadThreshold(uint256 threshold, uint256 relayers);
-    /// @notice The inbound transfer with this nonce was already minted.
-    /// @param nonce The chain's outbound nonce.
+    /// @notice The message is for another EVM chain.
+    /// @param chainId The message's chain id.
+    error WrongChain(uint256 chainId);
+    /// @notice The message is for another contract.
+    /// @param target The message's target.
+    error WrongTarget(address target);
+    /// @notice The message is not an ECT or ECR transfer.
+    /// @param kind The message's kind.
+    error WrongKind(uint8 kind);
+    /// @notice The message with this nonce was already minted.
+    /// @param nonce The message's nonce.
     error AlreadyProcessed(uint64 nonce);
-    /// @notice This relayer already approved this nonce.
-    /// @param nonce The chain's outbound nonce.
-    /// @param relayer The relayer.
-    error AlreadyApproved(uint64 nonce, address relayer);
+    /// @notice Minting would exceed the asset's cap in the current period; retry in a later one.
+    /// @param kind `KIND_ECT` or `KIND_ECR`.
+    /// @param minted Already minted in the current period (wECT amount or certificate count).
+    /// @param amount What this mint adds (the amount, or 1 certificate).
+    /// @param cap The cap per period.
+    error CapExceeded(uint8 kind, uint256 minted, uint256 amount, uint256 cap);
+    /// @notice The cap period is zero.
+    error ZeroPeriod();
     /// @notice An address argument is the zero address.
     error ZeroAddress();
     /// @notice An amount argument is zero.
@@ -82,17 +101,13 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
     /// @param caller The caller.
     error NotOwnerNorApproved(uint256 tokenId, address caller);
 
-    /// @notice The approval threshold changed.
-    /// @param threshold The new threshold.
-    event ThresholdSet(uint256 threshold);
-    /// @notice A relayer approved an inbound transfer.
-    /// @param nonce The chain's outbound nonce.
-    /// @param relayer The approving relayer.
-    /// @param digest Digest of the approved content.
-    /// @param approvals Approvals of this (nonce, digest) so far, including this one.
-    event MintApproved(uint64 indexed nonce, address indexed relayer, bytes32 digest, uint256 approvals);
-    /// @notice An inbound transfer reached the threshold and its wrapped asset was minted.
-    /// @param nonce The chain's outbound nonce.
+    /// @notice The mint caps changed.
+    /// @param ectCap Most wECT minted per period.
+    /// @param ecrCap Most wECR certificates minted per period.
+    /// @param period Period length in seconds.
+    event CapsSet(uint256 ectCap, uint256 ecrCap, uint256 period);
+    /// @notice A chain message was proven and its wrapped asset minted.
+    /// @param nonce The message's nonce.
     /// @param kind `KIND_ECT` or `KIND_ECR`.
     /// @param to The recipient.
     /// @param amountOrId The wECT amount or the wECR token id.
@@ -112,82 +127,87 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
     );
 
     /// @notice Deploys the bridge and its two wrapped-asset contracts.
-    /// @param admin Receives `DEFAULT_ADMIN_ROLE` (manages roles and the threshold) and `PAUSER_ROLE`.
-    /// @param relayers Initial relayers; each receives `RELAYER_ROLE`.
-    /// @param threshold_ Approvals needed per inbound transfer, 1..=number of distinct relayers.
-    constructor(address admin, address[] memory relayers, uint256 threshold_) {
-        if (admin == address(0)) revert ZeroAddress();
+    /// @param lightClient_ The `EcoLightClient` that proves EcoChain's messages.
+    /// @param admin Receives `DEFAULT_ADMIN_ROLE`: sets caps, unpauses, manages roles (a
+    ///        TimelockController in production).
+    /// @param guardian Receives `GUARDIAN_ROLE`: may pause at once.
+    /// @param ectCap_ Most wECT minted per period.
+    /// @param ecrCap_ Most wECR certificates minted per period.
+    /// @param period_ Period length in seconds, > 0.
+    constructor(
+        address lightClient_,
+        address admin,
+        address guardian,
+        uint256 ectCap_,
+        uint256 ecrCap_,
+        uint256 period_
+    ) {
+        if (lightClient_ == address(0) || admin == address(0) || guardian == address(0)) revert ZeroAddress();
+        lightClient = EcoLightClient(lightClient_);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(PAUSER_ROLE, admin);
-        for (uint256 i = 0; i < relayers.length; ++i) {
-            if (relayers[i] == address(0)) revert ZeroAddress();
-            _grantRole(RELAYER_ROLE, relayers[i]);
-        }
-        // Counted after granting, so a duplicated relayer is not counted twice.
-        _setThreshold(threshold_);
+        _grantRole(GUARDIAN_ROLE, guardian);
+        _setCaps(ectCap_, ecrCap_, period_);
         ect = new WrappedECT(address(this));
         ecr = new WrappedECR(address(this));
     }
 
-    /// @notice Sets the number of matching approvals needed to mint an inbound transfer.
-    /// @dev Must be 1..=current number of relayers. Approvals already given are kept; a pending
-    ///      transfer whose count already meets a lowered threshold mints on its next approval.
-    /// @param t The new threshold.
-    function setThreshold(uint256 t) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setThreshold(t);
+    /// @notice Sets the mint caps and the period length. Admin only.
+    /// @dev Emits `CapsSet`. Usage already counted in the current period is kept (and counts
+    ///      against the new caps) unless the new period length moves the period index.
+    /// @param ectCap_ Most wECT minted per period.
+    /// @param ecrCap_ Most wECR certificates minted per period.
+    /// @param period_ Period length in seconds, > 0.
+    function setCaps(uint256 ectCap_, uint256 ecrCap_, uint256 period_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setCaps(ectCap_, ecrCap_, period_);
     }
 
-    /// @notice Stops inbound approvals and returns.
-    function pause() external onlyRole(PAUSER_ROLE) {
+    /// @notice Stops mints and returns. Guardian or admin.
+    function pause() external {
+        if (!hasRole(GUARDIAN_ROLE, msg.sender) && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert AccessControlUnauthorizedAccount(msg.sender, GUARDIAN_ROLE);
+        }
         _pause();
     }
 
-    /// @notice Resumes inbound approvals and returns.
-    function unpause() external onlyRole(PAUSER_ROLE) {
+    /// @notice Resumes mints and returns. Admin only.
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
     }
 
-    /// @notice Approves the inbound ECT transfer with chain nonce `nonce`; mints `amount` wECT to
-    ///         `to` when this approval brings the matching approvals to `threshold`.
-    /// @param nonce The chain's outbound nonce of the transfer.
-    /// @param to The EVM recipient.
-    /// @param amount The amount (18 decimals, same unit as on the chain).
-    /// @return minted Whether this call minted.
-    function approveEct(uint64 nonce, address to, uint256 amount)
-        external
-        onlyRole(RELAYER_ROLE)
-        whenNotPaused
-        returns (bool minted)
-    {
-        if (amount == 0) revert ZeroAmount();
-        bytes32 digest = keccak256(abi.encode(KIND_ECT, nonce, to, amount, bytes32(0)));
-        minted = _approve(nonce, to, digest);
-        if (minted) {
-            ect.mint(to, amount);
-            emit Minted(nonce, KIND_ECT, to, amount);
+    /// @notice Mints the wrapped asset of a chain message proven under a root accepted by the
+    ///         light client. Anyone may call; each nonce mints once.
+    /// @dev Reverts with the light client's `UnknownRoot`, `WrongGenesis`, `NonceTooLarge` or
+    ///      `BadProof`, or with `WrongChain`, `WrongTarget`, `WrongKind`, `AlreadyProcessed`,
+    ///      `ZeroAddress`, `ZeroAmount`, `CapExceeded`. Emits `Minted`.
+    ///      ECT payload: abi.encode(address to, uint256 amount).
+    ///      ECR payload: abi.encode(address to, uint256 tokenId, WrappedECR.Certificate cert).
+    /// @param message abi.encode(bytes32 genesis, uint256 chainId, address target, uint64 nonce,
+    ///        uint8 kind, bytes payload).
+    /// @param root A root accepted by the light client.
+    /// @param proof The message leaf's 32 siblings, bottom-up.
+    function mint(bytes calldata message, bytes32 root, bytes32[32] calldata proof) external whenNotPaused {
+        (uint256 chainId, address target, uint64 nonce, uint8 kind, bytes memory payload) =
+            lightClient.verify(message, root, proof);
+        if (chainId != block.chainid) revert WrongChain(chainId);
+        if (target != address(this)) revert WrongTarget(target);
+        if (processed[nonce]) revert AlreadyProcessed(nonce);
+        processed[nonce] = true;
+        if (kind == KIND_ECT) {
+            _mintEct(nonce, payload);
+        } else if (kind == KIND_ECR) {
+            _mintEcr(nonce, payload);
+        } else {
+            revert WrongKind(kind);
         }
     }
 
-    /// @notice Approves the inbound ECR transfer with chain nonce `nonce`; mints certificate
-    ///         `tokenId` with data `cert` to `to` when this approval brings the matching approvals
-    ///         to `threshold`.
-    /// @param nonce The chain's outbound nonce of the transfer.
-    /// @param to The EVM recipient.
-    /// @param tokenId The certificate's id on EcoChain.
-    /// @param cert The certificate's data.
-    /// @return minted Whether this call minted.
-    function approveEcr(uint64 nonce, address to, uint256 tokenId, WrappedECR.Certificate calldata cert)
-        external
-        onlyRole(RELAYER_ROLE)
-        whenNotPaused
-        returns (bool minted)
-    {
-        bytes32 digest = keccak256(abi.encode(KIND_ECR, nonce, to, tokenId, keccak256(abi.encode(cert))));
-        minted = _approve(nonce, to, digest);
-        if (minted) {
-            ecr.mint(to, tokenId, cert);
-            emit Minted(nonce, KIND_ECR, to, tokenId);
-        }
+    /// @notice What can still be minted in the current period.
+    /// @return ectAvailable wECT that can still be minted.
+    /// @return ecrAvailable Certificates that can still be minted.
+    function available() external view returns (uint256 ectAvailable, uint256 ecrAvailable) {
+        bool fresh = block.timestamp / period != currentPeriod;
+        ectAvailable = _left(ectCap, fresh ? 0 : ectMinted);
+        ecrAvailable = _left(ecrCap, fresh ? 0 : ecrMinted);
     }
 
     /// @notice Burns `amount` of the caller's wECT so that `amount` ECT is released to
@@ -219,25 +239,53 @@ contract EcoBridge is AccessControlEnumerable, Pausable {
         emit Returned(nextReturnNonce++, KIND_ECR, msg.sender, chainRecipient, tokenId);
     }
 
-    /// @dev Records the caller's approval of `digest` for `nonce`; returns true (and marks the
-    ///      nonce processed) when the approvals of `digest` reach the threshold.
-    function _approve(uint64 nonce, address to, bytes32 digest) private returns (bool) {
+    /// @dev Mints the wECT of an ECT message.
+    function _mintEct(uint64 nonce, bytes memory payload) private {
+        (address to, uint256 amount) = abi.decode(payload, (address, uint256));
         if (to == address(0)) revert ZeroAddress();
-        if (processed[nonce]) revert AlreadyProcessed(nonce);
-        if (hasApproved[nonce][msg.sender]) revert AlreadyApproved(nonce, msg.sender);
-        hasApproved[nonce][msg.sender] = true;
-        uint256 count = ++approvals[nonce][digest];
-        emit MintApproved(nonce, msg.sender, digest, count);
-        if (count < threshold) return false;
-        processed[nonce] = true;
-        return true;
+        if (amount == 0) revert ZeroAmount();
+        _rollPeriod();
+        uint256 minted = ectMinted;
+        if (amount > _left(ectCap, minted)) revert CapExceeded(KIND_ECT, minted, amount, ectCap);
+        ectMinted = minted + amount;
+        ect.mint(to, amount);
+        emit Minted(nonce, KIND_ECT, to, amount);
     }
 
-    /// @dev Checks `t` against the current number of relayers and stores it.
-    function _setThreshold(uint256 t) private {
-        uint256 relayers = getRoleMemberCount(RELAYER_ROLE);
-        if (t == 0 || t > relayers) revert BadThreshold(t, relayers);
-        threshold = t;
-        emit ThresholdSet(t);
+    /// @dev Mints the wECR of an ECR message.
+    function _mintEcr(uint64 nonce, bytes memory payload) private {
+        (address to, uint256 tokenId, WrappedECR.Certificate memory cert) =
+            abi.decode(payload, (address, uint256, WrappedECR.Certificate));
+        if (to == address(0)) revert ZeroAddress();
+        _rollPeriod();
+        uint256 minted = ecrMinted;
+        if (_left(ecrCap, minted) == 0) revert CapExceeded(KIND_ECR, minted, 1, ecrCap);
+        ecrMinted = minted + 1;
+        ecr.mint(to, tokenId, cert);
+        emit Minted(nonce, KIND_ECR, to, tokenId);
+    }
+
+    /// @dev Starts counting a new period when `block.timestamp` left the counted one.
+    function _rollPeriod() private {
+        uint256 index = block.timestamp / period;
+        if (index != currentPeriod) {
+            currentPeriod = index;
+            ectMinted = 0;
+            ecrMinted = 0;
+        }
+    }
+
+    /// @dev `cap - used`, or 0 when a lowered cap is already used up.
+    function _left(uint256 cap, uint256 used) private pure returns (uint256) {
+        return used >= cap ? 0 : cap - used;
+    }
+
+    /// @dev Checks and stores the caps.
+    function _setCaps(uint256 ectCap_, uint256 ecrCap_, uint256 period_) private {
+        if (period_ == 0) revert ZeroPeriod();
+        ectCap = ectCap_;
+        ecrCap = ecrCap_;
+        period = period_;
+        emit CapsSet(ectCap_, ecrCap_, period_);
     }
 }

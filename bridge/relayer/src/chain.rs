@@ -17,6 +17,9 @@ use std::time::Duration;
 /// A decided release as stored by the bridge pallet.
 pub type Release = ReleaseOf<Runtime>;
 
+/// A certified commitment with its signatures.
+pub type SignedCommitment = pallet_bridge::SignedCommitmentOf<Runtime>;
+
 /// A JSON-RPC connection to one node.
 pub struct ChainClient {
     rpc: HttpClient,
@@ -95,6 +98,27 @@ impl ChainClient {
     /// Outbound transfer `nonce` at `at`.
     pub async fn bridge_transfer(&self, nonce: u64, at: H256) -> anyhow::Result<Option<Outbound<AccountId>>> {
         self.call("BridgeApi_bridge_transfer", &nonce.encode(), at).await
+    }
+
+    /// The newest certified bridge commitment at `at`.
+    pub async fn commitment(&self, at: H256) -> anyhow::Result<Option<SignedCommitment>> {
+        self.call("BridgeApi_bridge_commitment", &[], at).await
+    }
+
+    /// The newest commitment certified by key set `set_id` at `at`.
+    pub async fn set_commitment(&self, set_id: u64, at: H256) -> anyhow::Result<Option<SignedCommitment>> {
+        self.call("BridgeApi_bridge_set_commitment", &set_id.encode(), at).await
+    }
+
+    /// Message `nonce` and its 32 Merkle siblings in the tree of the first
+    /// `size` messages, at `at`.
+    pub async fn message_proof(&self, nonce: u64, size: u64, at: H256) -> anyhow::Result<Option<(Vec<u8>, Vec<H256>)>> {
+        self.call("BridgeApi_bridge_message_proof_in", &(nonce, size).encode(), at).await
+    }
+
+    /// The bridge keys of set `set_id` at `at`.
+    pub async fn key_set(&self, set_id: u64, at: H256) -> anyhow::Result<Option<Vec<sp_core::H160>>> {
+        self.call("BridgeApi_bridge_key_set", &set_id.encode(), at).await
     }
 
     /// An ECR certificate at `at`.

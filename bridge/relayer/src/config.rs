@@ -4,6 +4,7 @@
 //! [chain]
 //! rpc = "http://127.0.0.1:9944"
 //! key_file = "/etc/ecochain-relayer/chain.key"   # or env ECOCHAIN_RELAYER_CHAIN_KEY
+//! genesis = "0x…"                                 # pinned: a node of another chain is refused
 //!
 //! [evm]
 //! rpc = "https://rpc-amoy.polygon.technology"
@@ -43,6 +44,9 @@ pub struct ChainConfig {
     /// File holding the relayer account's secret URI (mnemonic, hex seed, or
     /// `//Name` on dev chains). When absent, `ECOCHAIN_RELAYER_CHAIN_KEY`.
     pub key_file: Option<PathBuf>,
+    /// The chain's genesis hash: the relayer refuses a node of another chain.
+    /// Required outside dev and local chains.
+    pub genesis: Option<sp_core::H256>,
 }
 
 /// The EVM side.

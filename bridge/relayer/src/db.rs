@@ -153,7 +153,7 @@ mod tests {
 
     fn item(n: u8) -> Inbound {
         Inbound {
-            source: (31_337, H256::repeat_byte(n), u32::from(n)),
+            source: (31_337, sp_core::H160::repeat_byte(0xb1), H256::repeat_byte(n), u32::from(n)),
             asset: Asset::Ect(u128::from(n) * 1_000),
             recipient: AccountId::new([n; 32]),
             evm_block: u64::from(n),

@@ -6,7 +6,7 @@ use crate::config::EvmConfig;
 use alloy::{
     eips::{BlockId, BlockNumberOrTag},
     network::EthereumWallet,
-    primitives::{Address, B256, U256},
+    primitives::{Address, Bytes, B256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::Filter,
     signers::local::PrivateKeySigner,
@@ -40,11 +40,22 @@ pub mod token_abi {
     );
 }
 
+/// Bindings of the light client that verifies the chain's commitments.
+pub mod light_client_abi {
+    #![allow(missing_docs)]
+    alloy::sol!(
+        #[sol(rpc, all_derives)]
+        EcoLightClient,
+        "../contracts/out/EcoLightClient.json"
+    );
+}
+
 pub use bridge_abi::EcoBridge;
+pub use light_client_abi::EcoLightClient;
 pub use token_abi::{WrappedECR, WrappedECT};
 
 /// Certificate data carried by a wrapped ECR (the contract's `WrappedECR.Certificate`).
-pub type Certificate = bridge_abi::WrappedECR::Certificate;
+pub type Certificate = token_abi::WrappedECR::Certificate;
 
 /// How the relayer decides a block is final.
 #[derive(Clone, Copy, Debug)]
@@ -73,6 +84,8 @@ pub struct EvmClient {
     provider: DynProvider,
     /// The bridge contract.
     pub bridge: EcoBridge::EcoBridgeInstance<DynProvider>,
+    /// The light client the bridge mints through.
+    pub light_client: EcoLightClient::EcoLightClientInstance<DynProvider>,
     /// Wrapped ECT.
     pub ect: WrappedECT::WrappedECTInstance<DynProvider>,
     /// Wrapped ECR.
@@ -120,11 +133,16 @@ impl EvmClient {
         let code = provider.get_code_at(config.bridge).await.context("EVM RPC eth_getCode")?;
         anyhow::ensure!(!code.is_empty(), "no contract at evm.bridge {} on EVM chain {chain_id}", config.bridge);
         let bridge = EcoBridge::new(config.bridge, provider.clone());
+        let light_client = EcoLightClient::new(
+            bridge.lightClient().call().await.context("EcoBridge.lightClient()")?,
+            provider.clone(),
+        );
         let ect = WrappedECT::new(bridge.ect().call().await.context("EcoBridge.ect()")?, provider.clone());
         let ecr = WrappedECR::new(bridge.ecr().call().await.context("EcoBridge.ecr()")?, provider.clone());
         Ok(Self {
             provider,
             bridge,
+            light_client,
             ect,
             ecr,
             chain_id,
@@ -178,33 +196,54 @@ impl EvmClient {
             .collect()
     }
 
-    /// Whether nonce `nonce` needs nothing more from this relayer at `block`:
-    /// minted already, or approved by us. A block before the bridge existed (a
-    /// final block just after deployment) counts as "not yet".
-    pub async fn settled_for_us(&self, nonce: u64, block: BlockId) -> anyhow::Result<bool> {
+    /// Whether chain message `nonce` needs nothing more at `block`: minted
+    /// already, or (a SET message announcing `announces`) the light client
+    /// has that set or a newer one. A block before the bridge existed (a final
+    /// block just after deployment) counts as "not yet".
+    pub async fn settled(&self, nonce: u64, announces: Option<u64>, block: BlockId) -> anyhow::Result<bool> {
         if let BlockId::Number(alloy::eips::BlockNumberOrTag::Number(n)) = block {
             if n < self.deployed_at {
                 return Ok(false);
             }
         }
-        if self.bridge.processed(nonce).block(block).call().await.context("EcoBridge.processed")? {
-            return Ok(true);
+        match announces {
+            Some(set_id) => Ok(self.light_client_set(block).await? >= set_id),
+            None => self.bridge.processed(nonce).block(block).call().await.context("EcoBridge.processed"),
         }
-        self.bridge.hasApproved(nonce, self.address).block(block).call().await.context("EcoBridge.hasApproved")
     }
 
-    /// Approve minting `amount` wrapped ECT for chain nonce `nonce`; waits for the receipt.
-    pub async fn approve_ect(&self, nonce: u64, to: Address, amount: u128) -> anyhow::Result<B256> {
-        let call = self.bridge.approveEct(nonce, to, U256::from(amount));
-        let pending = call.send().await.map_err(|e| anyhow!("approveEct({nonce}): {}", describe(&e)))?;
-        self.confirm(pending, "approveEct").await
+    /// Mint the chain message `message`, proven by `proof` under the light
+    /// client's accepted `root`; waits for the receipt.
+    pub async fn mint(&self, message: Bytes, root: B256, proof: [B256; 32]) -> anyhow::Result<B256> {
+        let call = self.bridge.mint(message, root, proof);
+        let pending = call.send().await.map_err(|e| anyhow!("mint: {}", describe(&e)))?;
+        self.confirm(pending, "mint").await
     }
 
-    /// Approve minting wrapped ECR `token` for chain nonce `nonce`; waits for the receipt.
-    pub async fn approve_ecr(&self, nonce: u64, to: Address, token: u64, cert: Certificate) -> anyhow::Result<B256> {
-        let call = self.bridge.approveEcr(nonce, to, U256::from(token), cert);
-        let pending = call.send().await.map_err(|e| anyhow!("approveEcr({nonce}): {}", describe(&e)))?;
-        self.confirm(pending, "approveEcr").await
+    /// Submit a certified commitment to the light client; waits for the receipt.
+    pub async fn submit_commitment(
+        &self,
+        block_number: u64,
+        root: B256,
+        set_id: u64,
+        signatures: Vec<Bytes>,
+    ) -> anyhow::Result<B256> {
+        let call = self.light_client.submitCommitment(block_number, root, set_id, signatures);
+        let pending = call.send().await.map_err(|e| anyhow!("submitCommitment: {}", describe(&e)))?;
+        self.confirm(pending, "submitCommitment").await
+    }
+
+    /// Install the key set announced by SET message `message` in the light
+    /// client; waits for the receipt.
+    pub async fn apply_set_change(&self, message: Bytes, root: B256, proof: [B256; 32]) -> anyhow::Result<B256> {
+        let call = self.light_client.applySetChange(message, root, proof);
+        let pending = call.send().await.map_err(|e| anyhow!("applySetChange: {}", describe(&e)))?;
+        self.confirm(pending, "applySetChange").await
+    }
+
+    /// The light client's current set id at `block`.
+    pub async fn light_client_set(&self, block: BlockId) -> anyhow::Result<u64> {
+        self.light_client.currentSetId().block(block).call().await.context("EcoLightClient.currentSetId")
     }
 
     async fn confirm(
@@ -242,7 +281,10 @@ impl EvmClient {
 
 /// A contract error with its decoded revert reason when the bridge defines it.
 pub fn describe(e: &alloy::contract::Error) -> String {
-    match e.as_decoded_interface_error::<EcoBridge::EcoBridgeErrors>() {
+    if let Some(decoded) = e.as_decoded_interface_error::<EcoBridge::EcoBridgeErrors>() {
+        return format!("reverted: {decoded:?}");
+    }
+    match e.as_decoded_interface_error::<EcoLightClient::EcoLightClientErrors>() {
         Some(decoded) => format!("reverted: {decoded:?}"),
         None => e.to_string(),
     }

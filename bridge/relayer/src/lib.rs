@@ -24,6 +24,7 @@ pub mod chain;
 pub mod config;
 pub mod db;
 pub mod decide;
+pub mod deploy;
 pub mod evm;
 pub mod keys;
 pub mod metrics;

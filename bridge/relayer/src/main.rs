@@ -1,10 +1,12 @@
-//! `ecochain-relayer`: run a bridge relayer, audit the bridge's supply, or
-//! deploy the EVM contracts.
+//! `ecochain-relayer`: carry and relay the bridge's messages, audit its
+//! supply, or deploy the EVM contracts.
 
 use alloy::primitives::{Address, U256};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use ecochain_relayer::{audit, chain::ChainClient, config::Config, evm, keys, metrics::Metrics, relay::Relayer};
+use ecochain_relayer::{
+    audit, chain::ChainClient, config::Config, deploy, evm, keys, metrics::Metrics, relay::Relayer,
+};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
@@ -36,23 +38,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Deploy EcoBridge (which creates WrappedECT and WrappedECR) and print the addresses as JSON.
+    /// Deploy the EVM side for the chain behind `--chain-rpc` (a timelock if
+    /// `--timelock-delay`, the light client, the bridge and its two tokens)
+    /// and print the addresses as JSON.
     Deploy {
         /// EVM JSON-RPC endpoint.
         #[arg(long)]
         evm_rpc: String,
+        /// A node of the chain (its genesis hash and current bridge key set are read).
+        #[arg(long)]
+        chain_rpc: String,
         /// File with the deployer's hex private key (default: env ECOCHAIN_RELAYER_EVM_KEY).
         #[arg(long)]
         key_file: Option<PathBuf>,
-        /// Admin (and pauser) of the bridge; default: the deployer.
+        /// Administers the contracts: directly, or as the timelock's proposer
+        /// and executor with `--timelock-delay` (default: the deployer).
         #[arg(long)]
         admin: Option<Address>,
-        /// A relayer address; repeat for each.
-        #[arg(long = "relayer", required = true)]
-        relayers: Vec<Address>,
-        /// Approvals needed to mint (M).
+        /// Put admin actions behind a TimelockController with this delay (seconds).
         #[arg(long)]
-        threshold: u64,
+        timelock_delay: Option<u64>,
+        /// May pause the bridge at once (default: the admin).
+        #[arg(long)]
+        guardian: Option<Address>,
+        /// Most wECT (smallest unit) minted per period.
+        #[arg(long)]
+        ect_cap: U256,
+        /// Most wECR certificates minted per period.
+        #[arg(long)]
+        ecr_cap: U256,
+        /// Cap period in seconds.
+        #[arg(long)]
+        period_secs: u64,
     },
 }
 
@@ -111,36 +128,32 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             let ok = if settled { report.settled() } else { report.backed() };
             Ok(if ok { 0 } else { 1 })
         }
-        Command::Deploy { evm_rpc, key_file, admin, relayers, threshold } => {
+        Command::Deploy {
+            evm_rpc,
+            chain_rpc,
+            key_file,
+            admin,
+            timelock_delay,
+            guardian,
+            ect_cap,
+            ecr_cap,
+            period_secs,
+        } => {
             let chain_id = evm::chain_id(&evm_rpc).await?;
             let signer = keys::evm_key(key_file.as_deref(), chain_id)?;
-            let deployer = signer.address();
+            let admin = admin.unwrap_or(signer.address());
             let provider = evm::provider(&evm_rpc, signer)?;
-            let admin = admin.unwrap_or(deployer);
-            let receipt = evm::EcoBridge::deploy_builder(provider.clone(), admin, relayers, U256::from(threshold))
-                .send()
-                .await
-                .map_err(|e| anyhow::anyhow!("deploy EcoBridge: {}", evm::describe(&e)))?
-                .get_receipt()
-                .await
-                .context("deploy EcoBridge: receipt")?;
-            anyhow::ensure!(receipt.status(), "deploy EcoBridge reverted in {}", receipt.transaction_hash);
-            let address = receipt.contract_address.context("deploy EcoBridge: no contract address")?;
-            let block = receipt.block_number.context("deploy EcoBridge: no block number")?;
-            let bridge = evm::EcoBridge::new(address, provider);
-            let ect = bridge.ect().call().await?;
-            let ecr = bridge.ecr().call().await?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "chainId": chain_id,
-                    "bridge": bridge.address(),
-                    "wrappedEct": ect,
-                    "wrappedEcr": ecr,
-                    "admin": admin,
-                    "deployBlock": block,
-                }))?
-            );
+            let chain = ChainClient::connect(&chain_rpc).await?;
+            let plan = deploy::Plan {
+                admin,
+                guardian: guardian.unwrap_or(admin),
+                timelock_delay,
+                ect_cap,
+                ecr_cap,
+                period_secs,
+            };
+            let deployed = deploy::deploy(provider, &chain, plan).await.context("deploying the EVM side")?;
+            println!("{}", serde_json::to_string_pretty(&deployed)?);
             Ok(0)
         }
     }

@@ -19,18 +19,21 @@
 
 use crate::{
     audit,
-    chain::ChainClient,
+    chain::{ChainClient, SignedCommitment},
     config::Config,
     db::{Db, Inbound},
     decide,
-    evm::{self, Certificate, EvmClient, ReturnedLog},
+    evm::{self, EvmClient, ReturnedLog},
     keys,
     metrics::Metrics,
 };
-use alloy::{eips::BlockId, primitives::Address};
+use alloy::{
+    eips::BlockId,
+    primitives::{Bytes, B256},
+};
 use anyhow::{anyhow, Context};
 use ecochain_runtime::{AccountId, RuntimeCall, ECT};
-use pallet_bridge::{Asset, SourceKey};
+use pallet_bridge::{messages, Asset, SourceKey};
 use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
 use std::{
     collections::HashMap,
@@ -42,6 +45,7 @@ use tracing::{error, info, warn};
 /// Something the relayer sends, throttled by `retry_ms`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Work {
+    Commit(u64),
     Mint(u64),
     Approve(SourceKey),
     Execute(SourceKey),
@@ -73,10 +77,11 @@ fn to_ect_units(base: u128) -> f64 {
     base as f64 / ECT as f64
 }
 
-/// The chain-side transfer a `Returned` log asks for.
-pub fn inbound_of(log: &ReturnedLog, evm_chain_id: u64) -> anyhow::Result<Inbound> {
+/// The chain-side transfer a `Returned` log of the bridge contract `bridge`
+/// asks for.
+pub fn inbound_of(log: &ReturnedLog, evm_chain_id: u64, bridge: sp_core::H160) -> anyhow::Result<Inbound> {
     let log_index = u32::try_from(log.log_index).context("log index above u32")?;
-    let source: SourceKey = (evm_chain_id, H256(log.tx.0), log_index);
+    let source: SourceKey = (evm_chain_id, bridge, H256(log.tx.0), log_index);
     let value = log.event.amountOrId;
     let asset = match log.event.kind {
         0 => Asset::Ect(u128::try_from(value).map_err(|_| anyhow!("amount {value} above u128"))?),
@@ -90,6 +95,18 @@ impl Relayer {
     /// Connect to both chains, load the keys, open the database.
     pub async fn start(config: Config, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
         let chain = ChainClient::connect(&config.chain.rpc).await?;
+        match config.chain.genesis {
+            Some(pinned) => anyhow::ensure!(
+                pinned == chain.genesis,
+                "the chain node {} is on genesis {:?}, not the pinned {pinned:?}",
+                config.chain.rpc,
+                chain.genesis
+            ),
+            None => anyhow::ensure!(
+                chain.dev_chain,
+                "chain.genesis must pin the chain's genesis hash outside dev and local chains"
+            ),
+        }
         let key = keys::chain_key(config.chain.key_file.as_deref(), chain.dev_chain)?;
         let evm_chain_id = evm::chain_id(&config.evm.rpc).await?;
         let signer = keys::evm_key(config.evm.key_file.as_deref(), evm_chain_id)?;
@@ -103,10 +120,12 @@ impl Relayer {
         if !chain.is_relayer(&me, fin).await? {
             warn!(account = %me.to_ss58check(), "this account does not hold Role::Relayer on chain: its release approvals will fail");
         }
-        let role = evm.bridge.RELAYER_ROLE().call().await.context("EcoBridge.RELAYER_ROLE")?;
-        if !evm.bridge.hasRole(role, evm.address).call().await.context("EcoBridge.hasRole")? {
-            warn!(address = %evm.address, "this address does not hold RELAYER_ROLE on EcoBridge: its mint approvals will fail");
-        }
+        let lc_genesis = evm.light_client.genesis().call().await.context("EcoLightClient.genesis")?;
+        anyhow::ensure!(
+            lc_genesis.0 == chain.genesis.0,
+            "the bridge's light client follows genesis {lc_genesis}, the chain node is on {:?}",
+            chain.genesis
+        );
         let pending = db.pending_inbound()?;
         info!(
             chain_account = %me.to_ss58check(),
@@ -196,7 +215,7 @@ impl Relayer {
         self.metrics.chain_height.set(report.chain_block as i64);
         let evm_final = self.evm.final_block().await?;
         self.metrics.evm_final_block.set(evm_final as i64);
-        let outbound = self.outbound(fin, status.next_nonce, evm_final).await;
+        let outbound = self.outbound(fin, evm_final).await;
         if let Err(e) = &outbound {
             self.metrics.errors.with_label_values(&["evm"]).inc();
             warn!(error = format!("{e:#}"), "outbound (chain -> EVM) failed");
@@ -216,20 +235,75 @@ impl Relayer {
         outbound.and(scan)
     }
 
-    async fn outbound(&mut self, fin: H256, next_nonce: u64, evm_final: u64) -> anyhow::Result<()> {
+    /// The certified commitment to carry to the light client: the chain's
+    /// newest if the light client follows its set; else the newest of the
+    /// light client's set, which covers the announcement of the next set.
+    async fn commitment_to_carry(&self, fin: H256) -> anyhow::Result<Option<SignedCommitment>> {
+        let Some(latest) = self.chain.commitment(fin).await? else { return Ok(None) };
+        let lc_set = self.evm.light_client_set(BlockId::latest()).await?;
+        let chain_set = latest.commitment.set_id;
+        if chain_set == lc_set {
+            return Ok(Some(latest));
+        }
+        if chain_set < lc_set {
+            warn!(
+                chain_set,
+                lc_set, "the light client is ahead of the chain's key set (an emergency set?): nothing to carry"
+            );
+            return Ok(None);
+        }
+        let of_set = self.chain.set_commitment(lc_set, fin).await?;
+        if of_set.is_none() {
+            error!(lc_set, chain_set, "the chain has no certificate of the light client's set: it cannot follow without the admin's emergency set");
+        }
+        Ok(of_set)
+    }
+
+    /// Carry the chain's certified commitment and every message under it.
+    async fn outbound(&mut self, fin: H256, evm_final: u64) -> anyhow::Result<()> {
+        let Some(cert) = self.commitment_to_carry(fin).await? else { return Ok(()) };
+        let c = &cert.commitment;
+        let root = B256::from(c.root.0);
+        if !self.evm.light_client.isAccepted(root).call().await.context("EcoLightClient.isAccepted")? {
+            let latest = self.evm.light_client.latestBlock().call().await.context("EcoLightClient.latestBlock")?;
+            // A newer commitment of this set already there: our view of the chain lags; wait.
+            if c.block_number > latest && self.due(Work::Commit(c.block_number)) {
+                let signatures = cert.signatures.iter().map(|(_, sig)| Bytes::from(sig.to_vec())).collect();
+                match self.evm.submit_commitment(c.block_number, root, c.set_id, signatures).await {
+                    Ok(tx) => {
+                        self.metrics.approvals.with_label_values(&["commitment"]).inc();
+                        info!(block = c.block_number, messages = c.messages, set_id = c.set_id, %tx, "commitment accepted by the light client");
+                    }
+                    // Another carrier may have submitted it: the next round re-reads.
+                    Err(e) => warn!(block = c.block_number, error = format!("{e:#}"), "commitment not submitted"),
+                }
+            }
+            return Ok(());
+        }
         let cursor = self.db.chain_cursor()?.unwrap_or(0).max(self.config.evm.start_nonce);
-        let end = next_nonce.min(cursor.saturating_add(self.config.relayer.window));
+        let end = c.messages.min(cursor.saturating_add(self.config.relayer.window));
         let evm_paused = self.evm.bridge.paused().call().await.context("EcoBridge.paused")?;
         let mut settled_final = Vec::new();
         let result = async {
             for nonce in cursor..end {
-                let is_final = self.evm.settled_for_us(nonce, BlockId::number(evm_final)).await?;
+                let (message, proof) =
+                    self.chain.message_proof(nonce, c.messages, fin).await?.ok_or_else(|| {
+                        anyhow!("message {nonce} has no proof in the certified tree of {}", c.messages)
+                    })?;
+                let decoded = messages::decode(&message).ok_or_else(|| anyhow!("message {nonce} does not decode"))?;
+                let announces = (decoded.kind == messages::KIND_SET)
+                    .then(|| messages::set_id_of(&decoded.payload))
+                    .map(|id| id.ok_or_else(|| anyhow!("SET message {nonce} does not decode")))
+                    .transpose()?;
+                let is_final = self.evm.settled(nonce, announces, BlockId::number(evm_final)).await?;
                 settled_final.push(is_final);
-                let latest = !is_final && self.evm.settled_for_us(nonce, BlockId::latest()).await?;
-                if decide::mint_step(is_final, latest, evm_paused) == decide::MintStep::Approve
+                let latest = !is_final && self.evm.settled(nonce, announces, BlockId::latest()).await?;
+                // A paused bridge stops mints, not the light client.
+                let paused = evm_paused && announces.is_none();
+                if decide::mint_step(is_final, latest, paused) == decide::MintStep::Approve
                     && self.due(Work::Mint(nonce))
                 {
-                    self.approve_mint(nonce, fin).await?;
+                    self.deliver(nonce, announces, message, root, proof).await;
                 }
             }
             anyhow::Ok(())
@@ -239,43 +313,32 @@ impl Relayer {
         if new_cursor != cursor {
             self.db.set_chain_cursor(new_cursor)?;
         }
-        self.metrics.chain_lag_nonces.set(next_nonce.saturating_sub(new_cursor) as i64);
+        self.metrics.chain_lag_nonces.set(c.messages.saturating_sub(new_cursor) as i64);
         result
     }
 
-    async fn approve_mint(&mut self, nonce: u64, fin: H256) -> anyhow::Result<()> {
-        let transfer = self
-            .chain
-            .bridge_transfer(nonce, fin)
-            .await?
-            .ok_or_else(|| anyhow!("outbound nonce {nonce} is below next_nonce but unknown to the chain"))?;
-        let to = Address::from(transfer.recipient.0);
-        let sent = match transfer.asset {
-            Asset::Ect(amount) => self.evm.approve_ect(nonce, to, amount).await,
-            Asset::Ecr(token) => {
-                let record = self
-                    .chain
-                    .certificate(token, fin)
-                    .await?
-                    .ok_or_else(|| anyhow!("certificate {token} of nonce {nonce} does not exist"))?;
-                let cert = Certificate {
-                    certType: String::from_utf8_lossy(&record.certificate_type).into_owned(),
-                    impact: record.impact_score,
-                    rarity: record.rarity,
-                    metadata: String::from_utf8_lossy(&record.metadata).into_owned(),
-                };
-                self.evm.approve_ecr(nonce, to, token, cert).await
-            }
+    /// Mint message `nonce`, or apply it to the light client if it announces a set.
+    async fn deliver(&mut self, nonce: u64, announces: Option<u64>, message: Vec<u8>, root: B256, proof: Vec<H256>) {
+        let Ok(proof) = <[B256; 32]>::try_from(proof.iter().map(|h| B256::from(h.0)).collect::<Vec<_>>()) else {
+            error!(nonce, "a proof without 32 siblings");
+            return;
+        };
+        let message = Bytes::from(message);
+        let sent = match announces {
+            Some(_) => self.evm.apply_set_change(message, root, proof).await,
+            None => self.evm.mint(message, root, proof).await,
         };
         match sent {
             Ok(tx) => {
                 self.metrics.approvals.with_label_values(&["evm"]).inc();
-                info!(nonce, asset = ?transfer.asset, %to, %tx, "approved the mint on the EVM side");
+                match announces {
+                    Some(set_id) => info!(nonce, set_id, %tx, "the light client follows the chain's new key set"),
+                    None => info!(nonce, %tx, "minted on the EVM side"),
+                }
             }
-            // Another relayer may have completed it meanwhile: the next round re-reads the contract.
-            Err(e) => warn!(nonce, error = format!("{e:#}"), "mint approval not sent"),
+            // Another carrier may have delivered it meanwhile: the next round re-reads the contracts.
+            Err(e) => warn!(nonce, error = format!("{e:#}"), "message not delivered"),
         }
-        Ok(())
     }
 
     /// Record the `Returned` logs of final blocks not yet scanned.
@@ -288,7 +351,7 @@ impl Relayer {
             let to = evm_final.min(from + self.config.evm.log_batch - 1);
             let mut found = Vec::new();
             for log in self.evm.returned_logs(from, to).await? {
-                match inbound_of(&log, self.evm.chain_id) {
+                match inbound_of(&log, self.evm.chain_id, sp_core::H160(self.evm.bridge.address().0 .0)) {
                     Ok(item) => {
                         info!(source = ?item.source, asset = ?item.asset, recipient = %item.recipient.to_ss58check(), "burn seen on the EVM side");
                         found.push(item);

@@ -25,7 +25,8 @@ fn source_of(receipt: &TransactionReceipt) -> SourceKey {
         .iter()
         .find(|l| l.topic0() == Some(&EcoBridge::Returned::SIGNATURE_HASH))
         .expect("Returned log");
-    (ANVIL_CHAIN_ID, H256(receipt.transaction_hash.0), log.log_index.expect("index") as u32)
+    let contract = sp_core::H160(log.address().0 .0);
+    (ANVIL_CHAIN_ID, contract, H256(receipt.transaction_hash.0), log.log_index.expect("index") as u32)
 }
 
 async fn return_ect(env: &Env, amount: u128, to: &AccountId) -> TransactionReceipt {

@@ -15,7 +15,7 @@ use ecochain_relayer::{
 };
 use ecochain_runtime::{AccountId, RuntimeCall};
 pub use ecochain_testkit::{free_port, free_ports, wait_for, workspace_bin, Node, Proc};
-use sp_core::H256;
+use sp_core::{H160, H256};
 use sp_keyring::Sr25519Keyring;
 use std::{
     io::{BufRead, BufReader, Write},
@@ -159,8 +159,9 @@ pub fn evm_user() -> PrivateKeySigner {
 pub const CHAIN_RELAYERS: [Sr25519Keyring; 3] = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
 
 impl Env {
-    /// Start anvil and a dev node, deploy the bridge (relayers = anvil 1..=3,
-    /// threshold 2) and grant Role::Relayer to Bob, Charlie and Dave.
+    /// Start anvil and a dev node, deploy a light client (validators = anvil
+    /// 1..=3, a placeholder) and the bridge on it, and grant Role::Relayer to
+    /// Bob, Charlie and Dave.
     pub async fn start() -> Self {
         Self::start_on(ChainKind::Dev).await
     }
@@ -184,27 +185,40 @@ impl Env {
         };
         let chain = ChainClient::connect(&chain_url).await.expect("chain");
 
-        // Deploy with the CLI, as the README tells operators to.
+        // Deploy with the CLI, as the README tells operators to: the light
+        // client starts from the chain's genesis and current bridge key set.
+        let admin = evm::provider(&evm_url, evm_dev_key(0).expect("derive")).expect("provider");
         let deployer = write_key(dir.path(), "deployer.key", &evm_dev_key(0).expect("derive"));
-        let mut args: Vec<String> = vec![
+        let args: Vec<String> = vec![
             "deploy".into(),
             "--evm-rpc".into(),
             evm_url.clone(),
+            "--chain-rpc".into(),
+            chain_url.clone(),
             "--key-file".into(),
             deployer.display().to_string(),
+            "--ect-cap".into(),
+            U256::MAX.to_string(),
+            "--ecr-cap".into(),
+            U256::MAX.to_string(),
+            "--period-secs".into(),
+            "86400".into(),
         ];
-        for i in 1..=3 {
-            args.extend(["--relayer".into(), evm_dev_key(i).expect("derive").address().to_string()]);
-        }
-        args.extend(["--threshold".into(), "2".into()]);
         let out = Command::new(env!("CARGO_BIN_EXE_ecochain-relayer")).args(&args).output().expect("deploy");
         assert!(out.status.success(), "deploy failed: {}", String::from_utf8_lossy(&out.stderr));
         let deployed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("deploy JSON");
-        let bridge_address: Address = deployed["bridge"].as_str().expect("bridge").parse().expect("address");
+        let address = |key: &str| -> Address { deployed[key].as_str().expect(key).parse().expect("address") };
+        let bridge_address = address("bridge");
+        let light_client = address("lightClient");
         let deploy_block = deployed["deployBlock"].as_u64().expect("block");
+        let chain_id = deployed["chainId"].as_u64().expect("chain id");
+        let destination = pallet_bridge::Destination {
+            chain_id,
+            bridge: H160(bridge_address.0 .0),
+            light_client: H160(light_client.0 .0),
+        };
 
         let user = evm::provider(&evm_url, evm_user()).expect("provider");
-        let admin = evm::provider(&evm_url, evm_dev_key(0).expect("derive")).expect("provider");
         let bridge = EcoBridge::new(bridge_address, user.clone());
         let wect = WrappedECT::new(bridge.ect().call().await.expect("ect"), user.clone());
         let wecr = WrappedECR::new(bridge.ecr().call().await.expect("ecr"), user);
@@ -231,15 +245,20 @@ impl Env {
                 role: Role::Relayer,
             })
         };
+        // The chain's admin points the bridge at the contracts.
+        let set_destination =
+            RuntimeCall::Bridge(pallet_bridge::Call::set_destination { destination: Some(destination) });
         match kind {
             ChainKind::Dev => {
+                env.sudo(set_destination).await;
                 for relayer in env.relayers() {
                     env.sudo(grant(relayer)).await;
                 }
             }
             ChainKind::Local => {
-                for (id, who) in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie].into_iter().enumerate() {
-                    let call = Box::new(grant(who));
+                let calls = [set_destination, grant(Sr25519Keyring::Bob), grant(Sr25519Keyring::Charlie)];
+                for (id, call) in calls.into_iter().enumerate() {
+                    let call = Box::new(call);
                     env.submit(
                         Sr25519Keyring::Alice,
                         RuntimeCall::Permissions(pallet_permissions::Call::propose { call }),
@@ -254,8 +273,9 @@ impl Env {
             }
         }
         let last = env.relayers()[2].to_account_id();
-        wait_for("relayer roles", Duration::from_secs(30), || async {
+        wait_for("relayer roles and the destination", Duration::from_secs(30), || async {
             let head = env.chain.finalized_head().await.ok()?;
+            env.chain.bridge_status(head).await.ok()?.destination?;
             env.chain.is_relayer(&last, head).await.ok()?.then_some(())
         })
         .await;
@@ -320,9 +340,10 @@ impl Env {
         let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
         let metrics_port = free_port();
         let config = format!(
-            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
+            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\ngenesis = \"{:?}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
             self.chain_url,
             chain_key.display(),
+            self.chain.genesis,
             self.evm_url,
             self.bridge.address(),
             evm_key.display(),

@@ -2,5 +2,5 @@
 //! relayer processes (threshold 2), all on loopback.
 
 mod bridge;
-mod contracts;
 mod harness;
+mod light_client;
