@@ -307,3 +307,73 @@ async fn relays_on_a_four_validator_network() {
         "bridge latency on 4 validators (1 s blocks): lock->mint {lock_to_mint:?}, burn->release {burn_to_release:?}"
     );
 }
+
+/// The dev validator rotates its bridge key: the chain announces set 1 in a
+/// commitment signed by the old key, a relayer with no role anywhere on the
+/// EVM side carries it, the light client follows, mints go on under the new
+/// key, and the old key's signatures stop counting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_light_client_follows_a_key_rotation_carried_by_anyone() {
+    use ecochain_primitives::bridge_key;
+    use ecochain_relayer::evm::EcoLightClient;
+    let env = Env::start().await;
+    // No role on the EVM side: just an account with gas (anvil account 1).
+    let setup = env.relayer_config(0, "carrier");
+    let _carrier = setup.start();
+    let user = evm_user().address();
+    let lc_address = env.bridge.lightClient().call().await.expect("lightClient");
+    let lc = EcoLightClient::new(lc_address, env.bridge.provider().clone());
+    let old = ecochain_runtime::genesis::dev_bridge_key(Alice);
+    assert_eq!(lc.currentSetId().call().await.expect("set"), 0);
+    assert_eq!(lc.weightOf(old.0.into()).call().await.expect("weight"), U256::from(1));
+
+    env.submit(Alice, lock_ect(3 * ECT)).await;
+    wait_for("wECT minted", WAIT, || async { (env.wect_balance(user).await == U256::from(3 * ECT)).then_some(()) })
+        .await;
+
+    // The new key goes into the node's bridge keystore first, then on chain.
+    let secret = bridge_key::dev_secret("Alice//rotated");
+    let new = bridge_key::address(&secret).expect("key");
+    let keystore = env.dir.path().join("node/chains/ecochain_dev/keystore/bridge");
+    std::fs::create_dir_all(&keystore).expect("keystore");
+    let file = keystore.join("rotated");
+    std::fs::write(&file, format!("0x{}\n", hex::encode(secret))).expect("key file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    let t = Instant::now();
+    env.submit(Alice, RuntimeCall::Permissions(pallet_permissions::Call::set_bridge_key { key: new })).await;
+    env.settle(Alice).await;
+    // A lock after the rotation is minted only once the light client follows.
+    env.submit(Alice, lock_ect(4 * ECT)).await;
+    wait_for("the light client to follow set 1", WAIT, || async {
+        (lc.currentSetId().call().await.ok()? == 1).then_some(())
+    })
+    .await;
+    let follow = t.elapsed();
+    wait_for("wECT minted under set 1", WAIT, || async {
+        (env.wect_balance(user).await == U256::from(7 * ECT)).then_some(())
+    })
+    .await;
+    assert_eq!(lc.weightOf(new.0.into()).call().await.expect("weight"), U256::from(1));
+    assert_eq!(lc.weightOf(old.0.into()).call().await.expect("weight"), U256::ZERO);
+    assert_eq!(env.status().await.set_id, 1);
+
+    // The old key's signature of a commitment of set 1 is refused.
+    let latest = lc.latestBlock().call().await.expect("latest");
+    let root = alloy::primitives::B256::repeat_byte(0x77);
+    let hash = lc.commitmentHash(latest + 1, root, 1).call().await.expect("hash");
+    let old_secret = bridge_key::dev_secret("Alice");
+    let signature = bridge_key::sign(&old_secret, &hash.0).expect("signs");
+    let refused = lc.submitCommitment(latest + 1, root, 1, vec![signature.to_vec().into()]).call().await;
+    assert!(refused.is_err(), "a commitment signed by the rotated-out key was accepted");
+    // The same with the new key passes (the call is not sent).
+    let signature = bridge_key::sign(&secret, &hash.0).expect("signs");
+    lc.submitCommitment(latest + 1, root, 1, vec![signature.to_vec().into()]).call().await.expect("accepted");
+
+    let (code, report) = audit(&setup.config);
+    assert_eq!(code, 0, "audit: {report}");
+    println!("key rotation: the light client followed {follow:?} after the rotation");
+}
