@@ -90,6 +90,14 @@ impl ChainClient {
         value.map(|v| hex_bytes(&v)).transpose()
     }
 
+    /// The SCALE-decoded value at storage `key` at `at`.
+    pub async fn storage_value<T: Decode>(&self, key: &[u8], at: H256) -> anyhow::Result<Option<T>> {
+        self.storage(key, at)
+            .await?
+            .map(|bytes| T::decode(&mut &bytes[..]).map_err(|e| anyhow!("cannot decode storage value: {e}")))
+            .transpose()
+    }
+
     /// The bridge's state at `at`.
     pub async fn bridge_status(&self, at: H256) -> anyhow::Result<BridgeStatus> {
         self.call("BridgeApi_bridge_status", &[], at).await

@@ -377,3 +377,92 @@ async fn the_light_client_follows_a_key_rotation_carried_by_anyone() {
     assert_eq!(code, 0, "audit: {report}");
     println!("key rotation: the light client followed {follow:?} after the rotation");
 }
+
+/// On 4 BFT validators, Dave is removed and added back by a validator
+/// majority: each change is a key set the light client follows, the removed
+/// key stops counting, and mints go on throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_light_client_follows_validators_removed_and_added() {
+    use ecochain_primitives::bridge_key;
+    use ecochain_relayer::evm::EcoLightClient;
+    use ecochain_runtime::genesis::dev_bridge_key;
+    use sp_keyring::Sr25519Keyring::Charlie;
+    let env = Env::start_on(ChainKind::Local).await;
+    let setup = env.relayer_config(0, "carrier");
+    let _carrier = setup.start();
+    let user = evm_user().address();
+    let lc = EcoLightClient::new(env.bridge.lightClient().call().await.expect("lc"), env.bridge.provider().clone());
+    let weight = |who| {
+        let lc = lc.clone();
+        async move { lc.weightOf(dev_bridge_key(who).0.into()).call().await.expect("weight") }
+    };
+    let env = &env;
+    let minted = |total: u128| async move {
+        wait_for("wECT minted", WAIT, || async {
+            (env.wect_balance(user).await == U256::from(total * ECT)).then_some(())
+        })
+        .await;
+    };
+    let set_is = |id: u64| {
+        let lc = lc.clone();
+        async move {
+            wait_for("the light client to follow the set", Duration::from_secs(120), || async {
+                (lc.currentSetId().call().await.ok()? == id).then_some(())
+            })
+            .await;
+        }
+    };
+    for who in [Alice, Bob, Charlie, Dave] {
+        assert_eq!(weight(who).await, U256::from(1), "{who:?} in set 0");
+    }
+    env.submit(Dave, lock_ect(ECT)).await;
+    minted(1).await;
+
+    // Dave removed: set 1 is Alice, Bob and Charlie.
+    let t = Instant::now();
+    env.by_majority(RuntimeCall::Permissions(pallet_permissions::Call::remove_validator {
+        account: Dave.to_account_id(),
+    }))
+    .await;
+    set_is(1).await;
+    let removal = t.elapsed();
+    assert_eq!(weight(Dave).await, U256::ZERO);
+    env.submit(Dave, lock_ect(2 * ECT)).await;
+    minted(3).await;
+    // Dave's key no longer counts: with it, three signatures are not 2/3 of set 1.
+    let latest = lc.latestBlock().call().await.expect("latest");
+    let root = alloy::primitives::B256::repeat_byte(0x42);
+    let hash = lc.commitmentHash(latest + 1, root, 1).call().await.expect("hash");
+    let signed_by = |names: &[&str]| {
+        let mut sigs: Vec<(H160, [u8; 65])> = names
+            .iter()
+            .map(|n| {
+                let secret = bridge_key::dev_secret(n);
+                (bridge_key::address(&secret).expect("key"), bridge_key::sign(&secret, &hash.0).expect("sig"))
+            })
+            .collect();
+        sigs.sort();
+        sigs.into_iter().map(|(_, s)| s.to_vec().into()).collect::<Vec<alloy::primitives::Bytes>>()
+    };
+    let refused = lc.submitCommitment(latest + 1, root, 1, signed_by(&["Alice", "Bob", "Dave"])).call().await;
+    assert!(refused.is_err(), "the removed validator's signature counted");
+    lc.submitCommitment(latest + 1, root, 1, signed_by(&["Alice", "Bob", "Charlie"])).call().await.expect("accepted");
+
+    // Dave added back with its bridge key: set 2.
+    let t = Instant::now();
+    env.by_majority(RuntimeCall::Permissions(pallet_permissions::Call::add_validator {
+        account: Dave.to_account_id(),
+        consensus_key: sp_keyring::Ed25519Keyring::Dave.public().0,
+        bridge_key: dev_bridge_key(Dave),
+    }))
+    .await;
+    set_is(2).await;
+    let addition = t.elapsed();
+    assert_eq!(weight(Dave).await, U256::from(1));
+    env.submit(Alice, lock_ect(4 * ECT)).await;
+    minted(7).await;
+
+    let (code, report) = audit(&setup.config);
+    assert_eq!(code, 0, "audit: {report}");
+    println!("validator set changes on 4 validators: removal followed in {removal:?}, addition in {addition:?}");
+}

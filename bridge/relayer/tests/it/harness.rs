@@ -256,19 +256,8 @@ impl Env {
                 }
             }
             ChainKind::Local => {
-                let calls = [set_destination, grant(Sr25519Keyring::Bob), grant(Sr25519Keyring::Charlie)];
-                for (id, call) in calls.into_iter().enumerate() {
-                    let call = Box::new(call);
-                    env.submit(
-                        Sr25519Keyring::Alice,
-                        RuntimeCall::Permissions(pallet_permissions::Call::propose { call }),
-                    )
-                    .await;
-                    env.settle(Sr25519Keyring::Alice).await;
-                    for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
-                        let vote = pallet_permissions::Call::vote { id: id as u32 };
-                        env.submit(voter, RuntimeCall::Permissions(vote)).await;
-                    }
+                for call in [set_destination, grant(Sr25519Keyring::Bob), grant(Sr25519Keyring::Charlie)] {
+                    env.by_majority(call).await;
                 }
             }
         }
@@ -293,6 +282,23 @@ impl Env {
     /// Submit `call` signed by `who` (next nonce).
     pub async fn submit(&self, who: Sr25519Keyring, call: RuntimeCall) -> H256 {
         self.chain.submit_next(call, &who.pair()).await.expect("submit")
+    }
+
+    /// On the 4-validator network: Alice proposes `call`, Bob and Charlie
+    /// vote for it (3 of 4), and the votes are final.
+    pub async fn by_majority(&self, call: RuntimeCall) {
+        let head = self.chain.finalized_head().await.expect("head");
+        let key = pallet_permissions::NextProposalId::<ecochain_runtime::Runtime>::hashed_key();
+        let id: u32 = self.chain.storage_value(&key, head).await.expect("proposal id").unwrap_or(0);
+        let call = Box::new(call);
+        self.submit(Sr25519Keyring::Alice, RuntimeCall::Permissions(pallet_permissions::Call::propose { call })).await;
+        self.settle(Sr25519Keyring::Alice).await;
+        for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+            self.submit(voter, RuntimeCall::Permissions(pallet_permissions::Call::vote { id })).await;
+        }
+        for voter in [Sr25519Keyring::Bob, Sr25519Keyring::Charlie] {
+            self.settle(voter).await;
+        }
     }
 
     /// Submit `call` through Alice's sudo.
