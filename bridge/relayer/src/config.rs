@@ -69,6 +69,12 @@ pub struct EvmConfig {
     pub start_nonce: u64,
     /// Follow `latest - confirmations` instead of the `finalized` tag.
     pub confirmations: Option<u64>,
+    /// Other JSON-RPC endpoints of the same EVM chain (independent providers)
+    /// that must each show every burn (the same log in the same block) before
+    /// this relayer approves its release: one lying endpoint cannot make it
+    /// approve a burn that did not happen.
+    #[serde(default)]
+    pub witnesses: Vec<String>,
     /// Most blocks per `eth_getLogs` request.
     #[serde(default = "default_log_batch")]
     pub log_batch: u64,

@@ -75,6 +75,8 @@ pub struct ReturnedLog {
     pub tx: B256,
     /// Log index in the block.
     pub log_index: u64,
+    /// Hash of the block of the log.
+    pub block_hash: B256,
     /// The decoded event.
     pub event: EcoBridge::Returned,
 }
@@ -98,6 +100,8 @@ pub struct EvmClient {
     receipt_timeout: Duration,
     /// First block with the bridge's code (from `evm.start_block`).
     deployed_at: u64,
+    /// Other endpoints that must confirm every burn (`evm.witnesses`).
+    witnesses: Vec<(String, DynProvider)>,
 }
 
 /// Connect a signing provider to `url`.
@@ -150,6 +154,14 @@ impl EvmClient {
             finality: config.confirmations.map_or(Finality::Tag, Finality::Confirmations),
             receipt_timeout: Duration::from_secs(config.receipt_timeout_secs),
             deployed_at: config.start_block,
+            witnesses: config
+                .witnesses
+                .iter()
+                .map(|url| {
+                    let parsed = url.parse().with_context(|| format!("invalid EVM witness url {url}"))?;
+                    anyhow::Ok((url.clone(), ProviderBuilder::new().connect_http(parsed).erased()))
+                })
+                .collect::<anyhow::Result<_>>()?,
         })
     }
 
@@ -190,10 +202,39 @@ impl EvmClient {
                 let block = log.block_number.ok_or_else(|| anyhow!("log without block number"))?;
                 let tx = log.transaction_hash.ok_or_else(|| anyhow!("log without transaction hash"))?;
                 let log_index = log.log_index.ok_or_else(|| anyhow!("log without index"))?;
+                let block_hash = log.block_hash.ok_or_else(|| anyhow!("log without block hash"))?;
                 let event = EcoBridge::Returned::decode_log(&log.inner).context("decode Returned")?.data;
-                Ok(ReturnedLog { block, tx, log_index, event })
+                Ok(ReturnedLog { block, tx, log_index, block_hash, event })
             })
             .collect()
+    }
+
+    /// Check `log` against every witness endpoint: each must have the
+    /// transaction's receipt, successful, in the same block, with the same
+    /// `Returned` log of this bridge at the same index.
+    pub async fn confirm_log(&self, log: &ReturnedLog) -> anyhow::Result<()> {
+        for (url, witness) in &self.witnesses {
+            let receipt = witness
+                .get_transaction_receipt(log.tx)
+                .await
+                .with_context(|| format!("witness {url}: eth_getTransactionReceipt"))?
+                .ok_or_else(|| anyhow!("witness {url} does not know transaction {}", log.tx))?;
+            anyhow::ensure!(receipt.status(), "witness {url}: transaction {} failed there", log.tx);
+            anyhow::ensure!(
+                receipt.block_hash == Some(log.block_hash),
+                "witness {url}: transaction {} is in block {:?}, not {}",
+                log.tx,
+                receipt.block_hash,
+                log.block_hash
+            );
+            let same = receipt.inner.logs().iter().any(|l| {
+                l.log_index == Some(log.log_index)
+                    && l.address() == *self.bridge.address()
+                    && EcoBridge::Returned::decode_log(&l.inner).is_ok_and(|e| e.data == log.event)
+            });
+            anyhow::ensure!(same, "witness {url}: transaction {} has no such Returned log", log.tx);
+        }
+        Ok(())
     }
 
     /// Whether chain message `nonce` needs nothing more at `block`: minted

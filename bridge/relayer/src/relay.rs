@@ -351,6 +351,8 @@ impl Relayer {
             let to = evm_final.min(from + self.config.evm.log_batch - 1);
             let mut found = Vec::new();
             for log in self.evm.returned_logs(from, to).await? {
+                // Not recorded (and the cursor not moved) until every witness shows it.
+                self.evm.confirm_log(&log).await.context("a burn not confirmed by a witness")?;
                 match inbound_of(&log, self.evm.chain_id, sp_core::H160(self.evm.bridge.address().0 .0)) {
                     Ok(item) => {
                         info!(source = ?item.source, asset = ?item.asset, recipient = %item.recipient.to_ss58check(), "burn seen on the EVM side");

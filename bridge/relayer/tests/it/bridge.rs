@@ -466,3 +466,35 @@ async fn the_light_client_follows_validators_removed_and_added() {
     assert_eq!(code, 0, "audit: {report}");
     println!("validator set changes on 4 validators: removal followed in {removal:?}, addition in {addition:?}");
 }
+
+/// A relayer whose witness endpoint does not show a burn never approves its
+/// release (one lying EVM endpoint cannot make it approve); the relayers
+/// whose witnesses agree release it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burn_no_witness_shows_is_never_approved() {
+    let env = Env::start().await;
+    let other = env.dir.path().join("other-anvil");
+    std::fs::create_dir_all(&other).expect("dir");
+    // Another anvil: the same chain id, none of this chain's transactions.
+    let (_other_anvil, other_url) = crate::harness::start_anvil(&other);
+    let doubtful = env.relayer_config_with(0, "relayer0", &[other_url]);
+    let honest: Vec<_> = (1..3)
+        .map(|i| env.relayer_config_with(i, &format!("relayer{i}"), std::slice::from_ref(&env.evm_url)))
+        .collect();
+    let _relayers: Vec<Proc> = std::iter::once(&doubtful).chain(&honest).map(|s| s.start()).collect();
+    let user = evm_user().address();
+    env.submit(Alice, lock_ect(10 * ECT)).await;
+    wait_for("wECT minted", WAIT, || async { (env.wect_balance(user).await == U256::from(10 * ECT)).then_some(()) })
+        .await;
+
+    let ferdie = Ferdie.to_account_id();
+    let before = env.free(&ferdie).await;
+    return_ect(&env, 4 * ECT, &ferdie).await;
+    wait_free(&env, &ferdie, before + 4 * ECT).await;
+    doubtful.wait_rounds(2.0).await;
+    assert_eq!(doubtful.metric("approvals_total{side=\"chain\"}"), None, "approved a burn its witness did not show");
+    assert!(doubtful.metric("round_errors_total{side=\"scan\"}").unwrap_or(0.0) > 0.0, "no scan error counted");
+    for setup in &honest {
+        assert_eq!(setup.metric("round_errors_total{side=\"scan\"}"), None, "a witness that agrees refused");
+    }
+}

@@ -339,6 +339,11 @@ impl Env {
 
     /// Write a relayer config and its keys for relayer `i` (0..3).
     pub fn relayer_config(&self, i: usize, name: &str) -> RelayerSetup {
+        self.relayer_config_with(i, name, &[])
+    }
+
+    /// [`Env::relayer_config`] with EVM witness endpoints.
+    pub fn relayer_config_with(&self, i: usize, name: &str, witnesses: &[String]) -> RelayerSetup {
         let dir = self.dir.path().join(name);
         std::fs::create_dir_all(&dir).expect("dir");
         let chain_key = dir.join("chain.key");
@@ -346,7 +351,7 @@ impl Env {
         let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
         let metrics_port = free_port();
         let config = format!(
-            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\ngenesis = \"{:?}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
+            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\ngenesis = \"{:?}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\nwitnesses = {:?}\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
             self.chain_url,
             chain_key.display(),
             self.chain.genesis,
@@ -354,6 +359,7 @@ impl Env {
             self.bridge.address(),
             evm_key.display(),
             self.deploy_block,
+            witnesses,
             dir.join("db").display(),
             metrics_port,
         );
