@@ -1,10 +1,14 @@
 //! The EcoChain side, over the node's JSON-RPC only: runtime API calls
-//! (`state_call`), storage reads and extrinsic submission.
+//! (`state_call`), storage reads and extrinsic submission. What decides an
+//! approval is read with read proofs under a header this relayer verified
+//! ([`crate::finality`]); what the EVM contracts verify themselves
+//! (commitments, message proofs) is read plainly.
 
+use crate::finality::Verified;
 use anyhow::{anyhow, Context};
 use codec::{Decode, Encode};
 use ecochain_primitives::Role;
-use ecochain_runtime::{apis_types::BridgeStatus, signing::sign_immortal, AccountId, Runtime, RuntimeCall};
+use ecochain_runtime::{apis_types::BridgeStatus, signing::sign_immortal, AccountId, Header, Runtime, RuntimeCall};
 use jsonrpsee::{
     core::{client::ClientT, params::ArrayParams},
     http_client::{HttpClient, HttpClientBuilder},
@@ -12,6 +16,7 @@ use jsonrpsee::{
 use pallet_bridge::{Outbound, ReleaseOf, SourceKey};
 use serde::de::DeserializeOwned;
 use sp_core::{crypto::Ss58Codec, sr25519, Pair, H256};
+use sp_runtime::{traits::BlakeTwo256, Justifications};
 use std::time::Duration;
 
 /// A decided release as stored by the bridge pallet.
@@ -70,6 +75,69 @@ impl ChainClient {
         let header: serde_json::Value = self.request("chain_getHeader", params).await?;
         let number = header["number"].as_str().ok_or_else(|| anyhow!("header without number"))?;
         Ok(u64::from_str_radix(number.trim_start_matches("0x"), 16)?)
+    }
+
+    /// The hash of block `number` (as the node claims it).
+    pub async fn block_hash(&self, number: u64) -> anyhow::Result<Option<H256>> {
+        let mut params = ArrayParams::new();
+        params.insert(number)?;
+        self.request("chain_getBlockHash", params).await
+    }
+
+    /// Header `hash`, checked to hash to `hash`.
+    pub async fn header(&self, hash: H256) -> anyhow::Result<Header> {
+        let mut params = ArrayParams::new();
+        at_param(&mut params, hash)?;
+        let header: Option<Header> = self.request("chain_getHeader", params).await?;
+        let header = header.ok_or_else(|| anyhow!("the node does not know block {hash:?}"))?;
+        anyhow::ensure!(header.hash() == hash, "the node served another header for block {hash:?}");
+        Ok(header)
+    }
+
+    /// Header `hash` (checked) with its justifications.
+    pub async fn header_and_justifications(&self, hash: H256) -> anyhow::Result<(Header, Option<Justifications>)> {
+        #[derive(serde::Deserialize)]
+        struct Block {
+            header: Header,
+        }
+        #[derive(serde::Deserialize)]
+        struct Signed {
+            block: Block,
+            justifications: Option<Justifications>,
+        }
+        let mut params = ArrayParams::new();
+        at_param(&mut params, hash)?;
+        let signed: Option<Signed> = self.request("chain_getBlock", params).await?;
+        let signed = signed.ok_or_else(|| anyhow!("the node does not know block {hash:?}"))?;
+        anyhow::ensure!(signed.block.header.hash() == hash, "the node served another block for {hash:?}");
+        Ok((signed.block.header, signed.justifications))
+    }
+
+    /// The values at `keys` in the state under `state_root` (of block `at`),
+    /// from a read proof the node serves and this relayer checks against that
+    /// root: a node cannot make up or hide a value.
+    pub async fn proven_storage(
+        &self,
+        keys: &[Vec<u8>],
+        at: H256,
+        state_root: H256,
+    ) -> anyhow::Result<Vec<Option<Vec<u8>>>> {
+        #[derive(serde::Deserialize)]
+        struct ReadProof {
+            proof: Vec<String>,
+        }
+        let mut params = ArrayParams::new();
+        params.insert(keys.iter().map(|k| format!("0x{}", hex::encode(k))).collect::<Vec<_>>())?;
+        at_param(&mut params, at)?;
+        let answer: ReadProof = self.request("state_getReadProof", params).await?;
+        let nodes = answer.proof.iter().map(|n| hex_bytes(n)).collect::<anyhow::Result<Vec<_>>>()?;
+        let mut values = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
+            state_root,
+            sp_state_machine::StorageProof::new(nodes),
+            keys,
+        )
+        .map_err(|e| anyhow!("the node's read proof at {at:?} does not check against its state root: {e}"))?;
+        Ok(keys.iter().map(|k| values.remove(k).flatten()).collect())
     }
 
     /// Call runtime API `method` at block `at` and decode the answer.
@@ -138,19 +206,25 @@ impl ChainClient {
         self.call("EcoChainApi_ecr_verify", &token.encode(), at).await
     }
 
-    /// An inbound release by source key at `at`.
-    pub async fn release(&self, source: SourceKey, at: H256) -> anyhow::Result<Option<Release>> {
-        let key = pallet_bridge::Releases::<Runtime>::hashed_key_for(source);
-        match self.storage(&key, at).await? {
-            None => Ok(None),
-            Some(bytes) => Ok(Some(Release::decode(&mut &bytes[..]).map_err(|e| anyhow!("release: {e}"))?)),
-        }
-    }
-
-    /// Whether `who` approved the undecided release `source` at `at`.
-    pub async fn voted(&self, source: SourceKey, who: &AccountId, at: H256) -> anyhow::Result<bool> {
-        let key = pallet_bridge::Voted::<Runtime>::hashed_key_for(source, who);
-        Ok(self.storage(&key, at).await?.is_some())
+    /// The release decided for burn `source`, and whether `who` approved it
+    /// while undecided, in the state of the verified block `at` (read proofs).
+    pub async fn release_and_vote(
+        &self,
+        source: SourceKey,
+        who: &AccountId,
+        at: &Verified,
+    ) -> anyhow::Result<(Option<Release>, bool)> {
+        let keys = [
+            pallet_bridge::Releases::<Runtime>::hashed_key_for(source),
+            pallet_bridge::Voted::<Runtime>::hashed_key_for(source, who),
+        ];
+        let mut values = self.proven_storage(&keys, at.hash, at.state_root).await?.into_iter();
+        let release = values
+            .next()
+            .flatten()
+            .map(|bytes| Release::decode(&mut &bytes[..]).map_err(|e| anyhow!("release: {e}")))
+            .transpose()?;
+        Ok((release, values.next().flatten().is_some()))
     }
 
     /// Whether `who` holds `Role::Relayer` at `at`.

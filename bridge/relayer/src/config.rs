@@ -5,6 +5,7 @@
 //! rpc = "http://127.0.0.1:9944"
 //! key_file = "/etc/ecochain-relayer/chain.key"   # or env ECOCHAIN_RELAYER_CHAIN_KEY
 //! genesis = "0x…"                                 # pinned: a node of another chain is refused
+//! # trust_node_finality = true                    # dev chain only: it has no commit certificates
 //!
 //! [evm]
 //! rpc = "https://rpc-amoy.polygon.technology"
@@ -47,6 +48,11 @@ pub struct ChainConfig {
     /// The chain's genesis hash: the relayer refuses a node of another chain.
     /// Required outside dev and local chains.
     pub genesis: Option<sp_core::H256>,
+    /// Take the node's headers without commit certificates: for the dev
+    /// chain, which seals blocks alone. Refused unless the node reports a
+    /// `Development` or `Local` chain. Read proofs are checked either way.
+    #[serde(default)]
+    pub trust_node_finality: bool,
 }
 
 /// The EVM side.

@@ -3,13 +3,18 @@
 //! Bridges ECT (to an ERC-20) and ECR (to an ERC-721) between EcoChain and an
 //! EVM chain (Polygon in production, anvil in tests). Each relayer:
 //!
-//! - follows **finalized** chain state: every outbound nonce of `pallet-bridge`
-//!   below `next_nonce` is approved on `EcoBridge` (`approveEct`/`approveEcr`);
-//!   the contract mints at M approvals, never twice per nonce;
+//! - carries the chain's certified commitments outbound: it submits the
+//!   newest one (signed by more than 2/3 of the validators' bridge keys) to
+//!   `EcoLightClient` and mints every message under it on `EcoBridge` with its
+//!   Merkle proof; the contracts verify everything, so any funded account can
+//!   carry;
 //! - follows `Returned` logs of `EcoBridge` up to the EVM chain's `finalized`
-//!   block (or `latest - confirmations`) and approves the release on chain
-//!   (`Bridge::approve_release`, keyed by chain id, transaction hash and log
-//!   index); the pallet releases at M approvals, never twice per key;
+//!   block (or `latest - confirmations`), confirmed on every witness endpoint,
+//!   and approves the release on chain (`Bridge::approve_release`, keyed by
+//!   EVM chain id, bridge contract, transaction hash and log index); the
+//!   pallet releases at M approvals, never twice per key. What it reads from
+//!   the chain to decide comes with read proofs under a header it verified
+//!   from the pinned genesis by commit certificates ([`finality`]);
 //! - persists its cursors and every unsettled inbound transfer in RocksDB,
 //!   written synchronously, so a crash or `kill -9` neither skips nor doubles:
 //!   on restart it re-reads both chains for everything not yet settled;
@@ -26,6 +31,7 @@ pub mod db;
 pub mod decide;
 pub mod deploy;
 pub mod evm;
+pub mod finality;
 pub mod keys;
 pub mod metrics;
 pub mod relay;

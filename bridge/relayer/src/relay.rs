@@ -24,6 +24,7 @@ use crate::{
     db::{Db, Inbound},
     decide,
     evm::{self, EvmClient, ReturnedLog},
+    finality::FinalityClient,
     keys,
     metrics::Metrics,
 };
@@ -56,6 +57,8 @@ pub struct Relayer {
     config: Config,
     db: Db,
     chain: ChainClient,
+    /// Verifies the chain's headers (commit certificates) for inbound reads.
+    finality: FinalityClient,
     evm: EvmClient,
     key: sr25519::Pair,
     me: AccountId,
@@ -107,6 +110,11 @@ impl Relayer {
                 "chain.genesis must pin the chain's genesis hash outside dev and local chains"
             ),
         }
+        anyhow::ensure!(
+            !config.chain.trust_node_finality || chain.dev_chain,
+            "chain.trust_node_finality is for dev and local chains only"
+        );
+        let finality = FinalityClient::new(chain.genesis, config.chain.trust_node_finality);
         let key = keys::chain_key(config.chain.key_file.as_deref(), chain.dev_chain)?;
         let evm_chain_id = evm::chain_id(&config.evm.rpc).await?;
         let signer = keys::evm_key(config.evm.key_file.as_deref(), evm_chain_id)?;
@@ -137,7 +145,18 @@ impl Relayer {
             pending_inbound = pending.len(),
             "relayer started; unsettled work is reconciled against both chains in the first round"
         );
-        Ok(Self { config, db, chain, evm, key, me, metrics, sent: HashMap::new(), audits: Default::default() })
+        Ok(Self {
+            config,
+            db,
+            chain,
+            finality,
+            evm,
+            key,
+            me,
+            metrics,
+            sent: HashMap::new(),
+            audits: Default::default(),
+        })
     }
 
     /// Run rounds until `shutdown` resolves.
@@ -373,14 +392,19 @@ impl Relayer {
     async fn inbound(&mut self, fin: H256) -> anyhow::Result<()> {
         let pending = self.db.pending_inbound()?;
         self.metrics.pending_inbound.set(pending.len() as i64);
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // What decides an approval is read under a block this relayer verified.
+        let at = self.finality.verify(&self.chain, fin).await.context("verify the chain's finalized head")?;
         for item in pending {
-            let decided = self.chain.release(item.source, fin).await?;
+            let (decided, voted) = self.chain.release_and_vote(item.source, &self.me, &at).await?;
             if let Some(r) = &decided {
                 if r.asset != item.asset || r.recipient != item.recipient {
                     error!(source = ?item.source, decided = ?r.asset, ours = ?item.asset, "the relayers decided another release than this relayer read from the EVM chain");
                 }
             }
-            let approved = decided.is_none() && self.chain.voted(item.source, &self.me, fin).await?;
+            let approved = decided.is_none() && voted;
             let call = match decide::release_step(decided.as_ref().map(|r| &r.state), approved, now_ms()) {
                 decide::ReleaseStep::Settle => {
                     self.db.settle_inbound(&item.source)?;

@@ -49,7 +49,14 @@ async fn wait_free(env: &Env, who: &AccountId, expected: u128) {
 
 async fn release_state(env: &Env, source: SourceKey) -> Option<ReleaseState> {
     let head = env.chain.finalized_head().await.ok()?;
-    env.chain.release(source, head).await.ok()?.map(|r| r.state)
+    env.chain
+        .storage_value::<ecochain_relayer::chain::Release>(
+            &pallet_bridge::Releases::<ecochain_runtime::Runtime>::hashed_key_for(source),
+            head,
+        )
+        .await
+        .ok()?
+        .map(|r| r.state)
 }
 
 async fn certificates(env: &Env, who: &AccountId) -> Vec<(u64, pallet_ecr::CertificateRecord<AccountId>)> {
@@ -461,6 +468,12 @@ async fn the_light_client_follows_validators_removed_and_added() {
     assert_eq!(weight(Dave).await, U256::from(1));
     env.submit(Alice, lock_ect(4 * ECT)).await;
     minted(7).await;
+
+    // The relayers' finality client follows the chain from genesis through
+    // both changes, each block under the certificate of the set before it.
+    let head = env.chain.finalized_head().await.expect("head");
+    let mut finality = ecochain_relayer::finality::FinalityClient::new(env.chain.genesis, false);
+    assert_eq!(finality.verify(&env.chain, head).await.expect("verified through the changes").hash, head);
 
     let (code, report) = audit(&setup.config);
     assert_eq!(code, 0, "audit: {report}");

@@ -159,9 +159,10 @@ pub fn evm_user() -> PrivateKeySigner {
 pub const CHAIN_RELAYERS: [Sr25519Keyring; 3] = [Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
 
 impl Env {
-    /// Start anvil and a dev node, deploy a light client (validators = anvil
-    /// 1..=3, a placeholder) and the bridge on it, and grant Role::Relayer to
-    /// Bob, Charlie and Dave.
+    /// Start anvil and a dev node, deploy the light client (from the chain's
+    /// bridge key set), the bridge and the timelock with `ecochain-relayer
+    /// deploy`, point the chain at them and grant Role::Relayer to Bob,
+    /// Charlie and Dave.
     pub async fn start() -> Self {
         Self::start_on(ChainKind::Dev).await
     }
@@ -351,10 +352,12 @@ impl Env {
         let evm_key = write_key(&dir, "evm.key", &evm_dev_key(i as u32 + 1).expect("derive"));
         let metrics_port = free_port();
         let config = format!(
-            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\ngenesis = \"{:?}\"\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\nwitnesses = {:?}\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
+            "[chain]\nrpc = \"{}\"\nkey_file = \"{}\"\ngenesis = \"{:?}\"\ntrust_node_finality = {}\n\n[evm]\nrpc = \"{}\"\nbridge = \"{}\"\nkey_file = \"{}\"\nstart_block = {}\nreceipt_timeout_secs = 20\nwitnesses = {:?}\n\n[relayer]\ndatabase = \"{}\"\nmetrics = \"127.0.0.1:{}\"\npoll_ms = 250\nretry_ms = 3000\n",
             self.chain_url,
             chain_key.display(),
             self.chain.genesis,
+            // The dev node seals alone: no commit certificates to check.
+            matches!(self.kind, ChainKind::Dev),
             self.evm_url,
             self.bridge.address(),
             evm_key.display(),

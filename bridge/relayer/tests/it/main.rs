@@ -2,5 +2,6 @@
 //! relayer processes (threshold 2), all on loopback.
 
 mod bridge;
+mod finality;
 mod harness;
 mod light_client;
