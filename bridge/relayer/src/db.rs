@@ -4,10 +4,13 @@
 //!   belongs to (a relayer never mixes two bridges' cursors);
 //! - `meta/evm_cursor`: the last EVM block whose `Returned` logs are all recorded;
 //! - `meta/chain_cursor`: the lowest chain outbound nonce not yet settled for us;
+//! - `meta/finality`: the newest chain block the finality client verified,
+//!   with its validator set (where a restart resumes verifying);
 //! - `inbound/<source key>`: a burn seen on the EVM side and not yet released on
 //!   chain. It is written in the same batch as the cursor that passed it, so
 //!   a crash between the two cannot lose it; it is deleted once released.
 
+use crate::finality::Trusted;
 use codec::{Decode, Encode};
 use ecochain_runtime::AccountId;
 use pallet_bridge::{Asset, SourceKey};
@@ -17,6 +20,7 @@ use std::path::Path;
 const IDENTITY: &[u8] = b"meta/identity";
 const EVM_CURSOR: &[u8] = b"meta/evm_cursor";
 const CHAIN_CURSOR: &[u8] = b"meta/chain_cursor";
+const FINALITY: &[u8] = b"meta/finality";
 const INBOUND: &[u8] = b"inbound/";
 
 /// A burn on the EVM side waiting for its release on chain.
@@ -108,6 +112,19 @@ impl Db {
         Ok(self.db.put_opt(CHAIN_CURSOR, nonce.to_be_bytes(), &synced())?)
     }
 
+    /// The finality client's stored checkpoint.
+    pub fn finality(&self) -> Result<Option<Trusted>, DbError> {
+        self.db
+            .get(FINALITY)?
+            .map(|bytes| Trusted::decode(&mut &bytes[..]).map_err(|_| DbError::Corrupt("meta/finality".into())))
+            .transpose()
+    }
+
+    /// Store the finality client's checkpoint.
+    pub fn set_finality(&self, trusted: &Trusted) -> Result<(), DbError> {
+        Ok(self.db.put_opt(FINALITY, trusted.encode(), &synced())?)
+    }
+
     /// Record the burns found up to `block` and move the EVM cursor, atomically.
     pub fn record_scan(&self, found: &[Inbound], block: u64) -> Result<(), DbError> {
         let mut batch = WriteBatch::default();
@@ -170,11 +187,19 @@ mod tests {
             db.record_scan(&[item(1), item(2)], 40).expect("scan");
             db.set_chain_cursor(7).expect("cursor");
             db.settle_inbound(&item(1).source).expect("settle");
+            db.set_finality(&checkpoint()).expect("finality");
         }
         let db = Db::open(dir.path(), "bridge-a").expect("reopen");
         assert_eq!(db.evm_cursor().expect("read"), Some(40));
         assert_eq!(db.chain_cursor().expect("read"), Some(7));
         assert_eq!(db.pending_inbound().expect("read"), vec![item(2)]);
+        assert_eq!(db.finality().expect("read"), Some(checkpoint()));
+    }
+
+    fn checkpoint() -> Trusted {
+        let block =
+            crate::finality::Verified { number: 9, hash: H256::repeat_byte(9), state_root: H256::repeat_byte(8) };
+        Trusted { block, set: vec![[1; 32], [2; 32]] }
     }
 
     #[test]

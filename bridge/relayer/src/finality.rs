@@ -24,7 +24,7 @@
 
 use crate::chain::ChainClient;
 use anyhow::{anyhow, bail, Context};
-use codec::Decode;
+use codec::{Decode, Encode};
 use ecochain_consensus::{check_certificate, context::ValidatorSet, CertificateError};
 use ecochain_primitives::CONSENSUS_ENGINE_ID;
 use ecochain_runtime::{AccountId, Runtime};
@@ -32,7 +32,7 @@ use sp_core::H256;
 use tracing::info;
 
 /// A block this relayer verified final.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Verified {
     /// Block number.
     pub number: u64,
@@ -43,11 +43,14 @@ pub struct Verified {
 }
 
 /// The newest verified block and the validator set in its state (the set
-/// that certifies its child).
-#[derive(Clone, Debug)]
-struct Trusted {
-    block: Verified,
-    set: Vec<[u8; 32]>,
+/// that certifies its child). The relayer stores it, so a restart resumes
+/// from a recent set instead of the genesis one.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Trusted {
+    /// The block.
+    pub block: Verified,
+    /// Consensus keys of the validators in its state.
+    pub set: Vec<[u8; 32]>,
 }
 
 /// Why a block was not accepted.
@@ -70,14 +73,24 @@ pub struct FinalityClient {
 
 impl FinalityClient {
     /// A client for the chain of `genesis`; `trust_node` takes headers
-    /// without certificates (dev chains).
+    /// without certificates (dev chains). It starts from genesis.
     pub fn new(genesis: H256, trust_node: bool) -> Self {
         Self { genesis, trust_node, trusted: None }
+    }
+
+    /// [`FinalityClient::new`] resuming from a stored checkpoint.
+    pub fn resume(genesis: H256, trust_node: bool, checkpoint: Option<Trusted>) -> Self {
+        Self { genesis, trust_node, trusted: checkpoint }
     }
 
     /// The newest block verified so far.
     pub fn verified(&self) -> Option<Verified> {
         self.trusted.as_ref().map(|t| t.block)
+    }
+
+    /// The newest block verified so far with its validator set.
+    pub fn trusted(&self) -> Option<&Trusted> {
+        self.trusted.as_ref()
     }
 
     /// Verify block `head` (normally the node's finalized head) and return it.

@@ -114,7 +114,6 @@ impl Relayer {
             !config.chain.trust_node_finality || chain.dev_chain,
             "chain.trust_node_finality is for dev and local chains only"
         );
-        let finality = FinalityClient::new(chain.genesis, config.chain.trust_node_finality);
         let key = keys::chain_key(config.chain.key_file.as_deref(), chain.dev_chain)?;
         let evm_chain_id = evm::chain_id(&config.evm.rpc).await?;
         let signer = keys::evm_key(config.evm.key_file.as_deref(), evm_chain_id)?;
@@ -122,6 +121,7 @@ impl Relayer {
         let identity =
             format!("bridge {} on EVM chain {evm_chain_id}, chain genesis {:?}", config.evm.bridge, chain.genesis);
         let db = Db::open(&config.relayer.database, &identity)?;
+        let finality = FinalityClient::resume(chain.genesis, config.chain.trust_node_finality, db.finality()?);
         let me: AccountId = key.public().into();
 
         let fin = chain.finalized_head().await?;
@@ -396,7 +396,13 @@ impl Relayer {
             return Ok(());
         }
         // What decides an approval is read under a block this relayer verified.
+        let before = self.finality.verified();
         let at = self.finality.verify(&self.chain, fin).await.context("verify the chain's finalized head")?;
+        if before != Some(at) {
+            if let Some(trusted) = self.finality.trusted() {
+                self.db.set_finality(trusted)?;
+            }
+        }
         for item in pending {
             let (decided, voted) = self.chain.release_and_vote(item.source, &self.me, &at).await?;
             if let Some(r) = &decided {

@@ -174,6 +174,24 @@ async fn the_finality_client_refuses_a_lying_node() {
     assert!(format!("{err:#}").contains("does not check against its state root"), "{err:#}");
     set_lie(Lie::None);
     assert_eq!(honest.verify(&chain, later).await.expect("honest again").hash, later);
+
+    // A restart resumes from the stored checkpoint, whose validator set is
+    // what certifies the blocks after it: a checkpoint with another set
+    // refuses the chain, the real one follows it without going back to genesis.
+    let checkpoint = honest.trusted().expect("a checkpoint").clone();
+    let mut forged = checkpoint.clone();
+    forged.set = vec![[7; 32], [8; 32], [9; 32], [10; 32]];
+    wait_for("a block after the checkpoint", Duration::from_secs(30), || async {
+        (finalized_number(&chain).await > checkpoint.block.number).then_some(())
+    })
+    .await;
+    let newest = chain.finalized_head().await.expect("head");
+    let err =
+        FinalityClient::resume(chain.genesis, false, Some(forged)).verify(&chain, newest).await.expect_err("forged");
+    println!("checkpoint with another set: {err:#}");
+    assert!(format!("{err:#}").contains("is not certified"), "{err:#}");
+    let mut resumed = FinalityClient::resume(chain.genesis, false, Some(checkpoint));
+    assert_eq!(resumed.verify(&chain, newest).await.expect("resumed").hash, newest);
 }
 
 /// The dev chain seals alone: its blocks carry no certificate, and only a
