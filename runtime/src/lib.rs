@@ -60,7 +60,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     // 102: signed transactions longer than 128 KiB are invalid (`MaxSignedTxBytes`).
     // 104: the runtime's identity at `:code` (see `identity`), inherents in the v4 bare format.
     // 105: validators' node ids (`permissions.setNodeId`): a node key apart from the consensus key.
-    spec_version: 105,
+    spec_version: 106,
     impl_version: 1,
     apis: RUNTIME_API_VERSIONS,
     transaction_version: 1,

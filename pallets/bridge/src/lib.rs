@@ -106,7 +106,11 @@ pub mod pallet {
     };
     use std::collections::BTreeMap;
 
+    /// 1: complete subtrees of the message tree are stored ([`Nodes`]).
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
     #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
     pub struct Pallet<T>(_);
 
     /// Configuration of the bridge pallet.
@@ -413,6 +417,11 @@ pub mod pallet {
     #[pallet::storage]
     pub type Branch<T> = StorageValue<_, [H256; messages::DEPTH], ValueQuery>;
 
+    /// Root of each complete subtree of the message tree by (height >= 1,
+    /// index from the left): what makes a proof cost O(DEPTH²) reads.
+    #[pallet::storage]
+    pub type Nodes<T> = StorageDoubleMap<_, Twox64Concat, u8, Twox64Concat, u64, H256>;
+
     /// Id of the key set that signs new commitments. It moves on to an
     /// announced set only once a certificate of this set covers the
     /// announcing SET message, so the light client can always follow.
@@ -663,6 +672,26 @@ pub mod pallet {
 
     #[pallet::hooks]
     impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        /// Version 0 -> 1: store the complete subtrees of the messages so
+        /// far (one pass over their leaves, once).
+        fn on_runtime_upgrade() -> Weight {
+            if StorageVersion::get::<Pallet<T>>() >= STORAGE_VERSION {
+                return T::DbWeight::get().reads(1);
+            }
+            let count = NextNonce::<T>::get();
+            let mut branch = [H256::zero(); messages::DEPTH];
+            let mut written = 0u64;
+            for nonce in 0..count {
+                let leaf = Leaves::<T>::get(nonce).unwrap_or_default();
+                messages::append(&mut branch, nonce, leaf, |height, index, root| {
+                    Nodes::<T>::insert(height, index, root);
+                    written += 1;
+                });
+            }
+            STORAGE_VERSION.put::<Pallet<T>>();
+            T::DbWeight::get().reads_writes(count.saturating_add(2), written.saturating_add(1))
+        }
+
         fn on_initialize(now: BlockNumberFor<T>) -> Weight {
             let mut weight = T::DbWeight::get().reads(1);
             if now.saturated_into::<u64>() == 1 {
@@ -1020,7 +1049,7 @@ pub mod pallet {
             let message = messages::message(&route, nonce, kind, payload);
             let leaf = messages::leaf(&message);
             let bounded: BoundedVec<u8, MaxMessageLen> = message.try_into().map_err(|_| Error::<T>::MessageTooLong)?;
-            Branch::<T>::mutate(|branch| messages::append(branch, nonce, leaf));
+            Branch::<T>::mutate(|branch| messages::append(branch, nonce, leaf, Nodes::<T>::insert));
             Messages::<T>::insert(nonce, bounded);
             Leaves::<T>::insert(nonce, leaf);
             NextNonce::<T>::put(nonce + 1);
@@ -1058,13 +1087,15 @@ pub mod pallet {
         /// The message `nonce` and its Merkle proof in the tree of the first
         /// `size` messages (the tree a commitment with `messages = size`
         /// signed); `None` unless `nonce < size <= ` the messages so far.
-        /// Reads the `size` leaves.
+        /// Reads O(DEPTH²) nodes at most, whatever `size` is.
         pub fn message_proof_in(nonce: u64, size: u64) -> Option<(Vec<u8>, Vec<H256>)> {
             if nonce >= size || size > NextNonce::<T>::get() {
                 return None;
             }
-            let leaves: Vec<H256> = (0..size).map(|n| Leaves::<T>::get(n).unwrap_or_default()).collect();
-            let proof = messages::proof(&leaves, nonce)?;
+            let proof = messages::proof(size, nonce, |height, index| match height {
+                0 => Leaves::<T>::get(index),
+                _ => Nodes::<T>::get(height, index),
+            })?;
             Some((Messages::<T>::get(nonce)?.into_inner(), proof))
         }
 

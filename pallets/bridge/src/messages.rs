@@ -11,8 +11,12 @@
 //! - Leaves go into an append-only binary Merkle tree of fixed depth
 //!   [`DEPTH`] (the Ethereum deposit contract's, with keccak-256):
 //!   `parent = keccak256(left ++ right)`, empty leaves are zero. The state
-//!   keeps only the left frontier ([`append`]), so a lock costs [`DEPTH`]
-//!   hashes at most; a proof is the [`DEPTH`] siblings of a leaf, bottom-up.
+//!   keeps the left frontier ([`append`]), so a lock costs [`DEPTH`] hashes
+//!   at most, and the root of every complete subtree, which never changes
+//!   once complete (a lock completes 2 of them on average), so a proof of
+//!   any message in any tree so far costs O([`DEPTH`]²) reads, whatever the
+//!   number of messages ([`proof`]). A proof is the [`DEPTH`] siblings of a
+//!   leaf, bottom-up.
 //! - A **commitment** is `keccak256(abi.encode(bytes32 genesis, uint64
 //!   blockNumber, bytes32 root, uint64 setId))`, signed raw (no EIP-191
 //!   prefix) by the validators' secp256k1 bridge keys: 65 bytes `r ++ s ++ v`,
@@ -144,17 +148,21 @@ pub fn zero_hashes() -> [H256; DEPTH + 1] {
 }
 
 /// Add `leaf` as leaf number `count` (the tree holds `count` leaves before)
-/// to the left frontier `branch`.
-pub fn append(branch: &mut [H256; DEPTH], count: u64, leaf: H256) {
+/// to the left frontier `branch`; `completed(height, index, root)` is called
+/// for each subtree it completes above the leaf (height >= 1, `index` among
+/// the subtrees of that height, from the left).
+pub fn append(branch: &mut [H256; DEPTH], count: u64, leaf: H256, mut completed: impl FnMut(u8, u64, H256)) {
     let mut node = leaf;
     let mut size = count + 1;
-    for slot in branch.iter_mut() {
+    for (height, slot) in (1u8..).zip(branch.iter_mut()) {
         if size & 1 == 1 {
             *slot = node;
             return;
         }
         node = hash_pair(slot, &node);
         size >>= 1;
+        // `size` subtrees of this height are complete now: this is the last.
+        completed(height, size - 1, node);
     }
 }
 
@@ -170,19 +178,45 @@ pub fn root(branch: &[H256; DEPTH], count: u64) -> H256 {
     node
 }
 
-/// The [`DEPTH`] siblings of leaf `index` in the tree of `leaves`, bottom-up;
-/// `None` if `index` is not a leaf.
-pub fn proof(leaves: &[H256], index: u64) -> Option<Vec<H256>> {
-    let mut at = usize::try_from(index).ok().filter(|i| *i < leaves.len())?;
+/// The [`DEPTH`] siblings of leaf `index` in the tree of the first `size`
+/// leaves, bottom-up; `None` if `index` is not among them or a node is
+/// missing. `node(height, i)` is the root of complete subtree `i` of that
+/// height (height 0: leaf `i`), as [`append`] reported it. A sibling left of
+/// the path is complete; one right of it holds the leaves up to `size`,
+/// complete, partial (its root is built down the boundary) or empty.
+pub fn proof(size: u64, index: u64, mut node: impl FnMut(u8, u64) -> Option<H256>) -> Option<Vec<H256>> {
+    if index >= size || size > 1 << DEPTH {
+        return None;
+    }
     let zero = zero_hashes();
-    let mut level = leaves.to_vec();
     let mut siblings = Vec::with_capacity(DEPTH);
-    for z in zero.iter().take(DEPTH) {
-        siblings.push(level.get(at ^ 1).copied().unwrap_or(*z));
-        level = level.chunks(2).map(|pair| hash_pair(&pair[0], pair.get(1).unwrap_or(z))).collect();
-        at /= 2;
+    for height in 0..DEPTH as u8 {
+        let sibling = (index >> height) ^ 1;
+        siblings.push(subtree_root(height, sibling, size, &zero, &mut node)?);
     }
     Some(siblings)
+}
+
+/// Root of subtree `i` of height `height` in the tree of `size` leaves.
+fn subtree_root(
+    height: u8,
+    i: u64,
+    size: u64,
+    zero: &[H256; DEPTH + 1],
+    node: &mut impl FnMut(u8, u64) -> Option<H256>,
+) -> Option<H256> {
+    let start = i << height;
+    let end = start + (1 << height);
+    if start >= size {
+        Some(zero[height as usize])
+    } else if end <= size {
+        node(height, i)
+    } else {
+        // Partial: `height >= 1` here, since a leaf is either in or out.
+        let left = subtree_root(height - 1, 2 * i, size, zero, node)?;
+        let right = subtree_root(height - 1, 2 * i + 1, size, zero, node)?;
+        Some(hash_pair(&left, &right))
+    }
 }
 
 /// Half the secp256k1 group order: signatures with a larger `s` are refused

@@ -9,7 +9,8 @@ use frame_support::{
 
 /// Weight functions of the bridge pallet.
 pub trait WeightInfo {
-    /// `lock_ect` / `lock_ecr`: pause, limits, usage, accounts or certificate, nonce, record.
+    /// `lock_ect` / `lock_ecr`: pause, limits, usage, accounts or certificate,
+    /// nonce, record, and the tree nodes the message completes (up to `DEPTH`).
     fn lock() -> Weight;
     /// `approve_release` / `execute_release` / `cancel_approval`: role, pause,
     /// release, votes, vote counters, approvals, threshold, limits, usage,
@@ -30,7 +31,10 @@ fn compute() -> Weight {
 
 impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     fn lock() -> Weight {
-        compute().saturating_add(T::DbWeight::get().reads_writes(7, 6)).saturating_add(Weight::from_parts(0, 8_000))
+        let nodes = crate::messages::DEPTH as u64;
+        compute()
+            .saturating_add(T::DbWeight::get().reads_writes(7, 6 + nodes))
+            .saturating_add(Weight::from_parts(0, 8_000))
     }
     fn approve_release() -> Weight {
         let relayers = u64::from(T::MaxRelayers::get());

@@ -52,3 +52,22 @@ fn the_same_runtime_leaves_code_alone() {
         assert_eq!(sp_io::storage::get(CODE), before);
     });
 }
+
+/// Genesis is at the bridge pallet's storage version; the first block of a
+/// newer runtime on a chain at an older one runs the pallet's migration.
+#[test]
+fn a_newer_runtime_migrates_pallet_storage() {
+    use ecochain_runtime::Bridge;
+    use frame_support::traits::{GetStorageVersion, StorageVersion};
+    let chain = Chain::dev();
+    chain.ext().execute_with(|| {
+        assert_eq!(Bridge::on_chain_storage_version(), Bridge::in_code_storage_version());
+        StorageVersion::new(0).put::<Bridge>();
+        frame_system::LastRuntimeUpgrade::<Runtime>::put(frame_system::LastRuntimeUpgradeInfo {
+            spec_version: (VERSION.spec_version - 1).into(),
+            spec_name: VERSION.spec_name.clone(),
+        });
+        author_block(&chain.genesis, 1_000, vec![]);
+        assert_eq!(Bridge::on_chain_storage_version(), Bridge::in_code_storage_version());
+    });
+}

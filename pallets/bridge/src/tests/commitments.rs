@@ -304,24 +304,91 @@ fn a_key_change_is_a_set_message_signed_by_the_old_set() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(super::cases().min(200)))]
 
-    /// The frontier's root equals the full tree's, and every leaf's proof
-    /// verifies (at its index only), for any number of messages.
+    /// The frontier's root equals the full tree's, and in the tree of all
+    /// leaves and in an earlier one (a prefix, as a commitment of an older
+    /// block covers) every leaf's proof, built from the complete subtrees
+    /// `append` reported, verifies at its index only.
     #[test]
-    fn frontier_root_and_proofs_match_the_full_tree(seeds in proptest::collection::vec(any::<u64>(), 1..70)) {
+    fn frontier_root_and_proofs_match_the_full_tree(
+        seeds in proptest::collection::vec(any::<u64>(), 1..70),
+        cut in any::<prop::sample::Index>(),
+    ) {
         let leaves: Vec<[u8; 32]> = seeds.iter().map(|s| keccak_256(&s.to_le_bytes())).collect();
         let mut branch = [H256::zero(); messages::DEPTH];
+        let mut nodes = std::collections::HashMap::new();
         for (i, leaf) in leaves.iter().enumerate() {
-            messages::append(&mut branch, i as u64, H256(*leaf));
+            messages::append(&mut branch, i as u64, H256(*leaf), |h, index, root| {
+                nodes.insert((h, index), root);
+            });
             prop_assert_eq!(messages::root(&branch, i as u64 + 1).0, model_root(&leaves[..=i]));
         }
-        let root = H256(model_root(&leaves));
-        let hashes: Vec<H256> = leaves.iter().copied().map(H256).collect();
-        for (i, leaf) in leaves.iter().enumerate() {
-            let proof = messages::proof(&hashes, i as u64).expect("a leaf");
-            prop_assert!(model_verify(*leaf, i as u64, &proof, root));
+        let node = |h: u8, index: u64| match h {
+            0 => leaves.get(index as usize).copied().map(H256),
+            _ => nodes.get(&(h, index)).copied(),
+        };
+        for size in [cut.index(leaves.len()) + 1, leaves.len()] {
+            let root = H256(model_root(&leaves[..size]));
+            for (i, leaf) in leaves[..size].iter().enumerate() {
+                let proof = messages::proof(size as u64, i as u64, node).expect("a leaf");
+                prop_assert!(model_verify(*leaf, i as u64, &proof, root));
+                prop_assert!(!model_verify(*leaf, i as u64 ^ 1, &proof, root));
+            }
+            prop_assert!(messages::proof(size as u64, size as u64, node).is_none());
         }
-        prop_assert!(messages::proof(&hashes, leaves.len() as u64).is_none());
     }
+}
+
+/// A proof reads O(DEPTH²) nodes however many messages there are: here in
+/// a tree of 2^31 + 12,345 messages, never built.
+#[test]
+fn a_proof_reads_a_bounded_number_of_nodes() {
+    let size = (1u64 << 31) + 12_345;
+    for index in [0, 12_344, 1 << 30, size - 1] {
+        let mut reads = 0;
+        let proof = messages::proof(size, index, |h, i| {
+            reads += 1;
+            assert!((i + 1) << h <= size, "only complete subtrees are read");
+            Some(H256(keccak_256(&[&[h][..], &i.to_le_bytes()[..]].concat())))
+        })
+        .expect("a proof");
+        assert_eq!(proof.len(), messages::DEPTH);
+        assert!(reads <= messages::DEPTH * messages::DEPTH, "{reads} reads");
+    }
+    assert!(messages::proof(1 << 32, 0, |_, _| Some(H256::zero())).is_some());
+    assert!(messages::proof((1 << 32) + 1, 0, |_, _| Some(H256::zero())).is_none(), "deeper than the tree");
+}
+
+/// Upgrading from storage version 0 (leaves and frontier only) rebuilds the
+/// complete subtrees once; proofs verify as before, and a second run is a
+/// no-op.
+#[test]
+fn the_upgrade_stores_the_subtrees_of_earlier_messages() {
+    use frame_support::traits::{GetStorageVersion, Hooks, StorageVersion};
+    build_and_execute(None, || {
+        for n in 0..11u128 {
+            assert_ok!(Bridge::lock_ect(RuntimeOrigin::signed(ALICE), ECT + n, evm()));
+        }
+        let before: Vec<_> = crate::Nodes::<Test>::iter().collect();
+        assert!(!before.is_empty());
+        let _ = crate::Nodes::<Test>::clear(u32::MAX, None);
+        StorageVersion::new(0).put::<Bridge>();
+        assert!(Bridge::message_proof_in(0, 11).is_none(), "version 0 has no subtrees");
+        Bridge::on_runtime_upgrade();
+        assert_eq!(Bridge::on_chain_storage_version(), StorageVersion::new(1));
+        let mut after: Vec<_> = crate::Nodes::<Test>::iter().collect();
+        let mut before = before;
+        before.sort();
+        after.sort();
+        assert_eq!(after, before);
+        let root = H256(model_root(&leaves()));
+        for nonce in 0..11 {
+            let (message, proof) = Bridge::message_proof_in(nonce, 11).expect("a proof");
+            assert!(model_verify(keccak_256(&message), nonce, &proof, root));
+        }
+        let _ = crate::Nodes::<Test>::clear(u32::MAX, None);
+        Bridge::on_runtime_upgrade();
+        assert_eq!(crate::Nodes::<Test>::iter().count(), 0, "version 1: nothing to do");
+    });
 }
 
 #[test]
