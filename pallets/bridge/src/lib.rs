@@ -946,7 +946,7 @@ pub mod pallet {
         /// by a key of the set). Emits [`Event::CommitmentSigned`] and then
         /// [`Event::CommitmentCertified`].
         #[pallet::call_index(9)]
-        #[pallet::weight(T::WeightInfo::approve_release())]
+        #[pallet::weight(T::WeightInfo::sign_commitment())]
         pub fn sign_commitment(origin: OriginFor<T>, block_number: u64, signature: [u8; 65]) -> DispatchResult {
             ensure_none(origin)?;
             let (signer, mut pending) = Self::check_commitment_signature(block_number, &signature)?;

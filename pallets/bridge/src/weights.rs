@@ -20,6 +20,11 @@ pub trait WeightInfo {
     fn approve_release() -> Weight;
     /// Admin setters.
     fn admin() -> Weight;
+    /// `sign_commitment`: one `ecrecover`; pending commitment, genesis hash,
+    /// key set (twice), set id and the next set's announcement read; pending or
+    /// certified and the set's certificate, set id written. The pending and
+    /// certified commitments hold up to `MaxSigners` signatures each.
+    fn sign_commitment() -> Weight;
 }
 
 /// Weights priced with the runtime's database weights.
@@ -45,5 +50,14 @@ impl<T: crate::Config> WeightInfo for SubstrateWeight<T> {
     }
     fn admin() -> Weight {
         compute().saturating_add(T::DbWeight::get().writes(1))
+    }
+    fn sign_commitment() -> Weight {
+        // secp256k1 public key recovery: about 50 µs natively.
+        let ecrecover = Weight::from_parts(50 * WEIGHT_REF_TIME_PER_MICROS, 0);
+        let signers = u64::from(T::MaxSigners::get());
+        compute()
+            .saturating_add(ecrecover)
+            .saturating_add(T::DbWeight::get().reads_writes(6, 4))
+            .saturating_add(Weight::from_parts(0, 1_000u64.saturating_add(signers.saturating_mul(3 * 85))))
     }
 }
