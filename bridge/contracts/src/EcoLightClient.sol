@@ -42,13 +42,17 @@ contract EcoLightClient is AccessControl {
     uint64 public latestBlock;
     /// @notice Sum of the current set's weights.
     uint256 public totalWeight;
+    /// @notice Raised by every emergency set change: roots accepted in an earlier epoch no
+    ///         longer prove anything, so a set whose keys were stolen cannot keep forged roots
+    ///         (with forged transfers or forged set changes) alive past its replacement.
+    uint64 public epoch;
 
     /// @dev The current set's validators, strictly ascending.
     address[] private _validators;
     /// @dev Weight of each validator of the current set; zero for everyone else.
     mapping(address validator => uint256) private _weights;
-    /// @dev Roots of accepted commitments.
-    mapping(bytes32 root => bool) private _accepted;
+    /// @dev Roots of accepted commitments: 1 + the epoch they were accepted in (0: never).
+    mapping(bytes32 root => uint256) private _acceptedIn;
 
     /// @notice The validator list is empty.
     error EmptyValidatorSet();
@@ -91,7 +95,7 @@ contract EcoLightClient is AccessControl {
     /// @param signedWeight Weight of the signers.
     /// @param totalWeight Total weight of the set.
     error NotEnoughWeight(uint256 signedWeight, uint256 totalWeight);
-    /// @notice The root is not the root of an accepted commitment.
+    /// @notice The root is not the root of a commitment accepted in the current epoch.
     /// @param root The rejected root.
     error UnknownRoot(bytes32 root);
     /// @notice A message names another EcoChain (genesis hash).
@@ -127,6 +131,11 @@ contract EcoLightClient is AccessControl {
     /// @param setId The new set's id.
     /// @param validators The new set's validators, ascending.
     event ValidatorSetChanged(uint64 indexed setId, address[] validators);
+    /// @notice An emergency set change started a new epoch: earlier roots no longer count.
+    /// @param epoch The new epoch.
+    /// @param setId The set installed with it.
+    /// @param resumeAfter The new `latestBlock`.
+    event EpochStarted(uint64 indexed epoch, uint64 indexed setId, uint64 resumeAfter);
 
     /// @notice Deploys the light client with EcoChain's genesis hash and its current validator set.
     /// @param genesis_ EcoChain's genesis block hash.
@@ -172,7 +181,7 @@ contract EcoLightClient is AccessControl {
         }
         uint256 total = totalWeight;
         if (signed * 3 <= total * 2) revert NotEnoughWeight(signed, total);
-        _accepted[root] = true;
+        _acceptedIn[root] = uint256(epoch) + 1;
         latestBlock = blockNumber;
         emit CommitmentAccepted(blockNumber, root, setId, signed);
     }
@@ -197,25 +206,35 @@ contract EcoLightClient is AccessControl {
     }
 
     /// @notice Installs a validator set without a chain message: the recovery path when the
-    ///         chain's set can no longer sign (keys lost, a set change missed). Admin only, which
-    ///         in production means a proposal that waited out the timelock's delay.
-    /// @dev Emits `ValidatorSetChanged`. `latestBlock` and the accepted roots are kept.
+    ///         chain's set can no longer sign (keys lost, a set change missed) or can no longer
+    ///         be trusted (keys stolen). Admin only, which in production means a proposal that
+    ///         waited out the timelock's delay.
+    /// @dev Emits `ValidatorSetChanged` and `EpochStarted`. Starts a new epoch: every root
+    ///      accepted before stops proving messages (the new set re-commits the chain's tree,
+    ///      which still holds every honest message; `EcoBridge` never mints a nonce twice), and
+    ///      `latestBlock` becomes `resumeAfter`, undoing a commitment of a far-future block.
     /// @param setId The new set's id, above `currentSetId`.
     /// @param validators_ Bridge key addresses, strictly ascending, non-zero.
     /// @param weights Their weights (> 0), same length.
-    function emergencySetValidators(uint64 setId, address[] calldata validators_, uint256[] calldata weights)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
+    /// @param resumeAfter The new `latestBlock`: commitments must be for later blocks.
+    function emergencySetValidators(
+        uint64 setId,
+        address[] calldata validators_,
+        uint256[] calldata weights,
+        uint64 resumeAfter
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (setId <= currentSetId) revert BadSetId(setId, currentSetId);
         _installSet(setId, validators_, weights);
+        epoch += 1;
+        latestBlock = resumeAfter;
+        emit EpochStarted(epoch, setId, resumeAfter);
     }
 
-    /// @notice Whether `root` is the root of an accepted commitment.
+    /// @notice Whether `root` is the root of a commitment accepted in the current epoch.
     /// @param root A message tree root.
     /// @return Whether messages can be proven under it.
-    function isAccepted(bytes32 root) external view returns (bool) {
-        return _accepted[root];
+    function isAccepted(bytes32 root) public view returns (bool) {
+        return _acceptedIn[root] == uint256(epoch) + 1;
     }
 
     /// @notice The hash validators sign for a commitment (raw, no EIP-191 prefix).
@@ -263,7 +282,7 @@ contract EcoLightClient is AccessControl {
         view
         returns (uint256 chainId, address target, uint64 nonce, uint8 kind, bytes memory payload)
     {
-        if (!_accepted[root]) revert UnknownRoot(root);
+        if (!isAccepted(root)) revert UnknownRoot(root);
         bytes32 messageGenesis;
         (messageGenesis, chainId, target, nonce, kind, payload) =
             abi.decode(message, (bytes32, uint256, address, uint64, uint8, bytes));

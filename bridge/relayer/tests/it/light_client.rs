@@ -196,6 +196,7 @@ impl ValidatorSet {
 }
 
 /// EcoChain as the contracts see it: its genesis and its committed messages.
+#[derive(Clone)]
 struct Chain {
     genesis: B256,
     messages: Vec<Bytes>,
@@ -778,27 +779,67 @@ async fn a_proven_set_change_moves_the_light_client_to_the_next_set() {
     // The emergency path: admin only, ids only go up, the set is checked.
     let admin_lc = EcoLightClient::new(lc, fx.evm.admin.clone());
     let rescue = ValidatorSet::new(7, "rescue", 3);
+    // A transfer certified by set 1 and not minted yet.
+    let unminted = fx.send_ect(user, ECT);
+    let (root1b, _) = fx.commit_by(&[0, 2, 3]).await.expect("set 1 commitment");
+    let resume = fx.chain.block;
     refused(
-        send!(fx.lc.emergencySetValidators(7, rescue.addresses(), rescue.weights.clone())).await,
+        send!(fx.lc.emergencySetValidators(7, rescue.addresses(), rescue.weights.clone(), resume)).await,
         "AccessControlUnauthorizedAccount",
     );
-    refused(send!(admin_lc.emergencySetValidators(1, rescue.addresses(), rescue.weights.clone())).await, "BadSetId");
-    refused(send!(admin_lc.emergencySetValidators(7, vec![], vec![])).await, "EmptyValidatorSet");
-    refused(send!(admin_lc.emergencySetValidators(7, rescue.addresses(), vec![U256::from(1)])).await, "LengthMismatch");
+    refused(
+        send!(admin_lc.emergencySetValidators(1, rescue.addresses(), rescue.weights.clone(), resume)).await,
+        "BadSetId",
+    );
+    refused(send!(admin_lc.emergencySetValidators(7, vec![], vec![], resume)).await, "EmptyValidatorSet");
+    refused(
+        send!(admin_lc.emergencySetValidators(7, rescue.addresses(), vec![U256::from(1)], resume)).await,
+        "LengthMismatch",
+    );
     let mut reversed = rescue.addresses();
     reversed.reverse();
     refused(
-        send!(admin_lc.emergencySetValidators(7, reversed, rescue.weights.clone())).await,
+        send!(admin_lc.emergencySetValidators(7, reversed, rescue.weights.clone(), resume)).await,
         "ValidatorsNotAscending",
     );
-    let receipt = send!(admin_lc.emergencySetValidators(7, rescue.addresses(), rescue.weights.clone()))
+
+    // Set 1's keys are stolen. The thieves commit a forged tree (with a SET
+    // message for their own set 2) at the last block number there is, which
+    // blocks every honest commitment after it.
+    let thieves = ValidatorSet::new(2, "thieves", 3);
+    let mut forged = fx.chain.clone();
+    let forged_set = forged.send(ANVIL_CHAIN_ID, lc, KIND_SET, set_payload(2, &thieves.addresses(), &thieves.weights));
+    let forged_root = forged.tree.root();
+    let all: Vec<usize> = (0..fx.set.keys.len()).collect();
+    let stolen = fx.set.sign(fx.chain.genesis, u64::MAX, forged_root, &all);
+    send!(fx.lc.submitCommitment(u64::MAX, forged_root, 1, stolen)).await.expect("stolen keys sign anything");
+    refused(fx.commit_by(&all).await, "OldBlock");
+
+    // The emergency set starts a new epoch: no root of the old one proves
+    // anything any more, the forged SET message included, and commitments
+    // resume after the chain's real last block.
+    let receipt = send!(admin_lc.emergencySetValidators(7, rescue.addresses(), rescue.weights.clone(), resume))
         .await
         .expect("emergency set");
     assert_eq!(events::<EcoLightClient::ValidatorSetChanged>(&receipt)[0].setId, 7);
+    let started = &events::<EcoLightClient::EpochStarted>(&receipt)[0];
+    assert_eq!((started.epoch, started.setId, started.resumeAfter), (1, 7, resume));
+    assert_eq!(fx.lc.latestBlock().call().await.expect("latestBlock"), resume);
+    for root in [forged_root, root1, root1b] {
+        assert!(!fx.lc.isAccepted(root).call().await.expect("isAccepted"), "a root of the old epoch");
+    }
+    let forged_message = forged.messages[forged_set as usize].clone();
+    refused(send!(fx.lc.applySetChange(forged_message, forged_root, forged.proof(forged_set))).await, "UnknownRoot");
+    // The transfer certified in the old epoch but not minted: the new set's
+    // commitment of the same tree proves it; minted transfers stay minted.
+    refused(fx.mint(unminted, root1b).await, "UnknownRoot");
     fx.set = rescue;
     let last = fx.send_ect(user, ECT);
     let (root7, _) = fx.commit().await;
+    fx.mint(unminted, root7).await.expect("mint under set 7's root");
     fx.mint(last, root7).await.expect("mint under set 7's root");
+    refused(fx.mint(transfer, root7).await, "AlreadyProcessed");
+    assert_eq!(fx.wect.balanceOf(user).call().await.expect("balance"), U256::from(5 * ECT));
     // A chain change to set 2 is now behind the current id.
     let late = fx.chain.send(ANVIL_CHAIN_ID, lc, KIND_SET, set_payload(2, &next.addresses(), &next.weights));
     let (root8, _) = fx.commit().await;
@@ -891,7 +932,7 @@ async fn admin_actions_wait_out_the_timelock() {
     let deployer_lc = EcoLightClient::new(*fx.lc.address(), fx.evm.admin.clone());
     let rescue = ValidatorSet::new(5, "rescue", 3);
     refused(
-        send!(deployer_lc.emergencySetValidators(5, rescue.addresses(), rescue.weights.clone())).await,
+        send!(deployer_lc.emergencySetValidators(5, rescue.addresses(), rescue.weights.clone(), 0)).await,
         "AccessControlUnauthorizedAccount",
     );
 
@@ -901,6 +942,7 @@ async fn admin_actions_wait_out_the_timelock() {
         setId: 5,
         validators_: rescue.addresses(),
         weights: rescue.weights.clone(),
+        resumeAfter: 0,
     };
     let calls =
         [(fx.bridge_address(), Bytes::from(caps.abi_encode())), (*fx.lc.address(), emergency.abi_encode().into())];
