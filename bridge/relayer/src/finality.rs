@@ -75,7 +75,7 @@ impl FinalityClient {
     /// A client for the chain of `genesis`; `trust_node` takes headers
     /// without certificates (dev chains). It starts from genesis.
     pub fn new(genesis: H256, trust_node: bool) -> Self {
-        Self { genesis, trust_node, trusted: None }
+        Self::resume(genesis, trust_node, None)
     }
 
     /// [`FinalityClient::new`] resuming from a stored checkpoint.

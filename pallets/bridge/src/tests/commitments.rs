@@ -368,7 +368,7 @@ fn the_upgrade_stores_the_subtrees_of_earlier_messages() {
         for n in 0..11u128 {
             assert_ok!(Bridge::lock_ect(RuntimeOrigin::signed(ALICE), ECT + n, evm()));
         }
-        let before: Vec<_> = crate::Nodes::<Test>::iter().collect();
+        let mut before: Vec<_> = crate::Nodes::<Test>::iter().collect();
         assert!(!before.is_empty());
         let _ = crate::Nodes::<Test>::clear(u32::MAX, None);
         StorageVersion::new(0).put::<Bridge>();
@@ -376,7 +376,6 @@ fn the_upgrade_stores_the_subtrees_of_earlier_messages() {
         Bridge::on_runtime_upgrade();
         assert_eq!(Bridge::on_chain_storage_version(), StorageVersion::new(1));
         let mut after: Vec<_> = crate::Nodes::<Test>::iter().collect();
-        let mut before = before;
         before.sort();
         after.sort();
         assert_eq!(after, before);
